@@ -1,0 +1,304 @@
+//! The small async executor the runner talks to, implemented by each driver.
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::error::DatabaseError;
+
+/// The SQL dialect a [`Database`] speaks.
+///
+/// Decides which dialect override file (`up.postgres.sql`, ...) runs, how the tracking
+/// table is created, and which lock guards a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dialect {
+    /// SQLite, through `sqlx-sqlite` or `rusqlite`. Suffix `sqlite`.
+    Sqlite,
+    /// PostgreSQL, through `sqlx-postgres` or `tokio-postgres`. Suffix `postgres`.
+    Postgres,
+    /// MySQL or MariaDB, through `sqlx-mysql`. Suffix `mysql`.
+    MySql,
+}
+
+impl Dialect {
+    /// Every dialect, in suffix order.
+    pub const ALL: [Dialect; 3] = [Dialect::MySql, Dialect::Postgres, Dialect::Sqlite];
+
+    /// The file-name suffix of this dialect's override files: `sqlite`, `postgres` or `mysql`.
+    #[must_use]
+    pub const fn suffix(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgres",
+            Dialect::MySql => "mysql",
+        }
+    }
+
+    /// The dialect whose override suffix is `suffix`, if any.
+    #[must_use]
+    pub fn from_suffix(suffix: &str) -> Option<Dialect> {
+        Dialect::ALL.into_iter().find(|d| d.suffix() == suffix)
+    }
+
+    /// Whether DDL statements can be rolled back inside a transaction.
+    ///
+    /// MySQL and MariaDB commit implicitly before and after most DDL, so a migration there
+    /// is never atomic and is tracked with an `in_progress` row written first.
+    #[must_use]
+    pub const fn has_transactional_ddl(self) -> bool {
+        !matches!(self, Dialect::MySql)
+    }
+
+    /// The placeholder for the `index`th (1-based) bound parameter: `$1` on PostgreSQL,
+    /// `?` elsewhere.
+    #[must_use]
+    pub fn placeholder(self, index: usize) -> String {
+        match self {
+            Dialect::Postgres => format!("${index}"),
+            Dialect::Sqlite | Dialect::MySql => "?".to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for Dialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Dialect::Sqlite => "SQLite",
+            Dialect::Postgres => "PostgreSQL",
+            Dialect::MySql => "MySQL",
+        })
+    }
+}
+
+/// A value bound as a query parameter or read from a result row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// SQL `NULL`.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A 64-bit signed integer (smaller integer columns are widened).
+    Int(i64),
+    /// A double-precision float (`REAL` columns are widened).
+    Real(f64),
+    /// Text.
+    Text(String),
+    /// Raw bytes.
+    Bytes(Vec<u8>),
+}
+
+impl Value {
+    /// The text, if this is [`Value::Text`].
+    #[must_use]
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Text(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The integer, if this is [`Value::Int`].
+    #[must_use]
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::Int(value) => Some(*value),
+            _ => None,
+        }
+    }
+
+    /// Whether this is [`Value::Null`].
+    #[must_use]
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(value: &str) -> Self {
+        Value::Text(value.to_owned())
+    }
+}
+impl From<String> for Value {
+    fn from(value: String) -> Self {
+        Value::Text(value)
+    }
+}
+impl From<i64> for Value {
+    fn from(value: i64) -> Self {
+        Value::Int(value)
+    }
+}
+impl From<i32> for Value {
+    fn from(value: i32) -> Self {
+        Value::Int(i64::from(value))
+    }
+}
+impl From<bool> for Value {
+    fn from(value: bool) -> Self {
+        Value::Bool(value)
+    }
+}
+impl From<f64> for Value {
+    fn from(value: f64) -> Self {
+        Value::Real(value)
+    }
+}
+impl From<Vec<u8>> for Value {
+    fn from(value: Vec<u8>) -> Self {
+        Value::Bytes(value)
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(value: Option<T>) -> Self {
+        value.map_or(Value::Null, Into::into)
+    }
+}
+
+/// One result row: column names (shared by every row of a result) and values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    columns: Arc<[String]>,
+    values: Vec<Value>,
+}
+
+impl Row {
+    /// A row with `values` under `columns`, in the same order.
+    ///
+    /// # Panics
+    /// Never: a length mismatch is a driver bug and is caught by a debug assertion only.
+    #[must_use]
+    pub fn new(columns: Arc<[String]>, values: Vec<Value>) -> Self {
+        debug_assert_eq!(columns.len(), values.len());
+        Self { columns, values }
+    }
+
+    /// The column names, in select order.
+    #[must_use]
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    /// The values, in select order.
+    #[must_use]
+    pub fn values(&self) -> &[Value] {
+        &self.values
+    }
+
+    /// The value of the column named `name` (ASCII case-insensitive), if present.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.columns
+            .iter()
+            .position(|column| column.eq_ignore_ascii_case(name))
+            .and_then(|index| self.values.get(index))
+    }
+
+    /// The value at `index`, if present.
+    #[must_use]
+    pub fn get_index(&self, index: usize) -> Option<&Value> {
+        self.values.get(index)
+    }
+
+    /// The text in column `name`; `None` when absent, `NULL` or not text.
+    #[must_use]
+    pub fn get_str(&self, name: &str) -> Option<&str> {
+        self.get(name).and_then(Value::as_str)
+    }
+}
+
+/// A dyn-compatible async executor: the only thing migrations and the runner need from a
+/// database.
+///
+/// Implemented, each behind the feature named after its driver, for
+/// `sqlx::SqlitePool` / `PgPool` / `MySqlPool` (and `tokio::sync::Mutex` around their
+/// connections), `std::sync::Mutex<rusqlite::Connection>` and `tokio_postgres::Client`.
+/// Implement it yourself to run migrations through any other driver.
+#[async_trait]
+pub trait Database: Send + Sync {
+    /// The SQL dialect of this database.
+    fn dialect(&self) -> Dialect;
+
+    /// Runs `sql`, which may hold several statements separated by `;`, without parameters
+    /// and without wrapping it in a transaction of its own.
+    async fn exec_raw(&self, sql: &str) -> Result<(), DatabaseError>;
+
+    /// Runs one statement with bound `params` and returns the number of rows it affected.
+    ///
+    /// Placeholders are the dialect's: `$1, $2` on PostgreSQL, `?` elsewhere
+    /// (see [`Dialect::placeholder`]).
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, DatabaseError>;
+
+    /// Runs one query with bound `params` and returns every row.
+    async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError>;
+
+    /// Starts a transaction. Calling this on a [`DatabaseTransaction`] is an error
+    /// (nested transactions are not supported).
+    ///
+    /// SQLite drivers start it with `BEGIN IMMEDIATE`, so that two writers wait for each
+    /// other instead of failing when a read lock is upgraded.
+    async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError>;
+
+    /// A handle that runs every statement on one and the same connection.
+    ///
+    /// The runner holds its lock (a PostgreSQL advisory lock, a MySQL `GET_LOCK`) on this
+    /// handle, because those locks belong to a connection. Pools return a connection taken
+    /// from the pool that is *closed* rather than returned when dropped, so a lock can
+    /// never leak back into the pool. A single connection returns itself (the default).
+    async fn pinned(&self) -> Result<Box<dyn Database + '_>, DatabaseError> {
+        Ok(Box::new(self))
+    }
+}
+
+/// An open transaction. Dropping it without [`commit`](Self::commit) rolls it back.
+#[async_trait]
+pub trait DatabaseTransaction: Database {
+    /// Commits the transaction.
+    async fn commit(self: Box<Self>) -> Result<(), DatabaseError>;
+    /// Rolls the transaction back.
+    async fn rollback(self: Box<Self>) -> Result<(), DatabaseError>;
+}
+
+#[async_trait]
+impl<T: Database + ?Sized> Database for &T {
+    fn dialect(&self) -> Dialect {
+        (**self).dialect()
+    }
+    async fn exec_raw(&self, sql: &str) -> Result<(), DatabaseError> {
+        (**self).exec_raw(sql).await
+    }
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, DatabaseError> {
+        (**self).execute(sql, params).await
+    }
+    async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError> {
+        (**self).query(sql, params).await
+    }
+    async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
+        (**self).begin_transaction().await
+    }
+    async fn pinned(&self) -> Result<Box<dyn Database + '_>, DatabaseError> {
+        (**self).pinned().await
+    }
+}
+
+#[async_trait]
+impl<T: Database + ?Sized> Database for Box<T> {
+    fn dialect(&self) -> Dialect {
+        (**self).dialect()
+    }
+    async fn exec_raw(&self, sql: &str) -> Result<(), DatabaseError> {
+        (**self).exec_raw(sql).await
+    }
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, DatabaseError> {
+        (**self).execute(sql, params).await
+    }
+    async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError> {
+        (**self).query(sql, params).await
+    }
+    async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
+        (**self).begin_transaction().await
+    }
+    async fn pinned(&self) -> Result<Box<dyn Database + '_>, DatabaseError> {
+        (**self).pinned().await
+    }
+}

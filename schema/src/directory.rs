@@ -1,0 +1,1 @@
+//! Migrations read from a directory at run time (stub).

@@ -1,0 +1,12 @@
+//! `Database` implementations, one file per driver, each behind the feature named after it.
+
+#[cfg(feature = "rusqlite")]
+pub mod rusqlite;
+#[cfg(feature = "sqlx-mysql")]
+pub mod sqlx_mysql;
+#[cfg(feature = "sqlx-postgres")]
+pub mod sqlx_postgres;
+#[cfg(feature = "sqlx-sqlite")]
+pub mod sqlx_sqlite;
+#[cfg(feature = "tokio-postgres")]
+pub mod tokio_postgres;

@@ -1,0 +1,1 @@
+//! The `rusqlite` driver (stub).

@@ -1,0 +1,1 @@
+//! The `sqlx_mysql` driver (stub).

@@ -1,0 +1,1 @@
+//! The `sqlx_postgres` driver (stub).

@@ -1,0 +1,1 @@
+//! The `tokio_postgres` driver (stub).

@@ -1,0 +1,337 @@
+//! The crate's error types: [`Error`] for the runner and sources, [`DatabaseError`] for drivers.
+//!
+//! Messages are lowercase and self-contained. Where a message already prints an underlying
+//! error, that error is not also returned by `source()`, so reporters that walk the chain
+//! never print it twice.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::time::Duration;
+
+use crate::migration::MigrationStatus;
+
+/// What went wrong in a [`DatabaseError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DatabaseErrorKind {
+    /// The database rejected a statement.
+    Query,
+    /// The connection failed or was closed.
+    Connection,
+    /// SQLite: the database file is locked by another connection (`SQLITE_BUSY`).
+    Busy,
+    /// A transaction was started inside a transaction.
+    NestedTransaction,
+    /// A value could not be read into a [`Value`](crate::Value).
+    Decode,
+    /// Anything else.
+    Other,
+}
+
+/// An error reported by a [`Database`](crate::Database) implementation.
+#[derive(Debug)]
+pub struct DatabaseError {
+    kind: DatabaseErrorKind,
+    message: String,
+    code: Option<String>,
+    position: Option<usize>,
+    driver_error: Option<Box<dyn StdError + Send + Sync>>,
+}
+
+impl DatabaseError {
+    /// An error of `kind` with the database's `message`.
+    pub fn new(kind: DatabaseErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            code: None,
+            position: None,
+            driver_error: None,
+        }
+    }
+
+    /// A [`DatabaseErrorKind::Query`] error whose message is `error`'s text, keeping `error`.
+    pub fn query(error: impl StdError + Send + Sync + 'static) -> Self {
+        Self::new(DatabaseErrorKind::Query, error.to_string()).with_driver_error(error)
+    }
+
+    /// The error for a nested `begin_transaction`.
+    #[must_use]
+    pub fn nested_transaction() -> Self {
+        Self::new(
+            DatabaseErrorKind::NestedTransaction,
+            "nested transactions are not supported: a transaction is already open",
+        )
+    }
+
+    /// Adds the database's error code (SQLSTATE, MySQL error number, SQLite result code).
+    #[must_use]
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
+
+    /// Adds the 1-based character position of the error in the statement.
+    #[must_use]
+    pub fn with_position(mut self, position: usize) -> Self {
+        self.position = Some(position);
+        self
+    }
+
+    /// Keeps the driver's own error, for [`driver_error`](Self::driver_error).
+    #[must_use]
+    pub fn with_driver_error(mut self, error: impl StdError + Send + Sync + 'static) -> Self {
+        self.driver_error = Some(Box::new(error));
+        self
+    }
+
+    /// Replaces the kind.
+    #[must_use]
+    pub fn with_kind(mut self, kind: DatabaseErrorKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// What went wrong.
+    #[must_use]
+    pub fn kind(&self) -> DatabaseErrorKind {
+        self.kind
+    }
+
+    /// The database's message.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The database's error code, when it gave one.
+    #[must_use]
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    /// The 1-based character position of the error in the statement, when the database
+    /// gave one.
+    #[must_use]
+    pub fn position(&self) -> Option<usize> {
+        self.position
+    }
+
+    /// The driver's original error. Not returned by `source()`: its text is already
+    /// this error's message.
+    #[must_use]
+    pub fn driver_error(&self) -> Option<&(dyn StdError + Send + Sync + 'static)> {
+        self.driver_error.as_deref()
+    }
+}
+
+impl fmt::Display for DatabaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(code) = &self.code {
+            if !self.message.contains(code.as_str()) {
+                write!(f, " (code {code})")?;
+            }
+        }
+        if let Some(position) = self.position {
+            write!(f, " at character {position}")?;
+        }
+        Ok(())
+    }
+}
+
+impl StdError for DatabaseError {}
+
+/// Where a failing statement came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedMigration {
+    /// The migration id.
+    pub id: String,
+    /// The file that failed (`migrations/<id>/up.sql`), or a description for code migrations.
+    pub file: String,
+    /// The ids applied by this run before the failure, in order.
+    pub applied_before: Vec<String>,
+}
+
+/// Every error the runner and the migration sources return.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A database operation of the runner itself (tracking table, lock) failed.
+    #[error("{context}: {error}")]
+    Database {
+        /// What the runner was doing.
+        context: String,
+        /// The database's error (printed in the message, so not chained).
+        error: DatabaseError,
+    },
+
+    /// A migration failed; nothing of it was kept unless `recorded_as_failed` says so.
+    #[error(
+        "migration `{}` failed in {}: {cause}{}{}",
+        failed.id,
+        failed.file,
+        if *recorded_as_failed { "; it is recorded as `failed` and blocks later runs until recovered" } else { "" },
+        applied_list(&failed.applied_before)
+    )]
+    MigrationFailed {
+        /// Which migration, which file, and what this run applied before it.
+        failed: Box<FailedMigration>,
+        /// The database's error, or the code migration's (printed in the message, so
+        /// not chained).
+        cause: Box<dyn StdError + Send + Sync>,
+        /// Whether a `failed` row was written (non-transactional migrations and MySQL).
+        recorded_as_failed: bool,
+    },
+
+    /// A previous run left a migration `in_progress` or `failed`.
+    #[error(
+        "migration `{id}` is {status} from an earlier run{}: fix the database by hand if needed, then call `retry_migration`, `mark_migration_completed` or `rollback`",
+        reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
+    )]
+    Dirty {
+        /// The migration id.
+        id: String,
+        /// `in_progress` or `failed`.
+        status: MigrationStatus,
+        /// The recorded failure reason, if any.
+        reason: Option<String>,
+    },
+
+    /// An applied migration's file changed since it was applied.
+    #[error(
+        "migration `{id}` was changed after it was applied: {file} has checksum {found}, but {expected} was recorded; restore the file, or call `rebless_checksums` if the change is intended"
+    )]
+    Drift {
+        /// The migration id.
+        id: String,
+        /// Which file (`up` or `down`).
+        file: String,
+        /// The checksum recorded in the tracking table.
+        expected: String,
+        /// The checksum of the migration as it is now.
+        found: String,
+    },
+
+    /// An id given to `UpTo`, `DownTo` or a recovery call is not known.
+    #[error("unknown migration id `{0}`")]
+    UnknownMigration(String),
+
+    /// A migration to roll back has no down migration.
+    #[error("migration `{0}` is irreversible (it has no down migration); nothing was rolled back")]
+    Irreversible(String),
+
+    /// An applied migration to roll back is missing from the source.
+    #[error("migration `{0}` is applied but missing from the migration source, so it cannot be rolled back")]
+    MissingForRollback(String),
+
+    /// Pending migrations sort before the last applied one, and the policy forbids that.
+    #[error(
+        "migration `{pending}` is pending but `{last_applied}`, which sorts after it, is already applied; apply out-of-order migrations with `OutOfOrderPolicy::Apply`, or rename it with a later version"
+    )]
+    OutOfOrder {
+        /// The first out-of-order pending id.
+        pending: String,
+        /// The last applied id.
+        last_applied: String,
+    },
+
+    /// Applied migrations are missing from the source, and the policy forbids that.
+    #[error(
+        "{} applied migration(s) are missing from the migration source: {}; restore them, or relax `MissingPolicy`",
+        ids.len(),
+        ids.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ")
+    )]
+    MissingFromSource {
+        /// The missing ids.
+        ids: Vec<String>,
+    },
+
+    /// Another process held the migration lock for longer than the timeout.
+    #[error("timed out after {waited:?} waiting for the migration lock held by another process ({lock})")]
+    LockTimeout {
+        /// How long the runner waited.
+        waited: Duration,
+        /// Which lock.
+        lock: String,
+    },
+
+    /// A tracking table name or other identifier is not acceptable.
+    #[error("invalid identifier `{name}`: {reason}")]
+    InvalidIdentifier {
+        /// The rejected identifier.
+        name: String,
+        /// Which rule it breaks.
+        reason: &'static str,
+    },
+
+    /// The existing tracking table has a shape the runner does not recognize.
+    #[error("the tracking table `{table}` has an unrecognized schema (columns: {columns}); expected at least `id` or `name`, and `run_on`")]
+    IncompatibleTrackingTable {
+        /// The table name.
+        table: String,
+        /// The columns it has.
+        columns: String,
+    },
+
+    /// A migration folder breaks the folder grammar.
+    #[error("{}", violations_list(.0))]
+    InvalidFolder(Vec<crate::grammar::Violation>),
+
+    /// The requested option cannot work on this database or with these migrations.
+    #[error("{0}")]
+    Unsupported(String),
+
+    /// A statement of a migration failed (what `?` on a [`DatabaseError`] gives inside a
+    /// code migration).
+    #[error("{0}")]
+    Query(DatabaseError),
+
+    /// A migration (a code migration, typically) returned its own error.
+    #[error("{0}")]
+    Custom(Box<dyn StdError + Send + Sync>),
+}
+
+fn applied_list(ids: &[String]) -> String {
+    if ids.is_empty() {
+        "; no migration was applied before it in this run".to_owned()
+    } else {
+        format!(
+            "; applied before it in this run: {}",
+            ids.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ")
+        )
+    }
+}
+
+fn violations_list(violations: &[crate::grammar::Violation]) -> String {
+    let mut text = format!("{} problem(s) in the migrations folder:", violations.len());
+    for violation in violations {
+        text.push_str("\n  - ");
+        text.push_str(&violation.to_string());
+    }
+    text
+}
+
+impl Error {
+    /// Wraps a database error with what the runner was doing.
+    pub(crate) fn database(context: impl Into<String>, source: DatabaseError) -> Self {
+        Error::Database {
+            context: context.into(),
+            error: source,
+        }
+    }
+
+    /// A custom error from a code migration or hook.
+    pub fn custom(error: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
+        Error::Custom(error.into())
+    }
+}
+
+impl From<DatabaseError> for Error {
+    fn from(error: DatabaseError) -> Self {
+        Error::Query(error)
+    }
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,5 @@
+//! What a run reports (stub).
+
+/// What a run did.
+#[derive(Debug, Clone, Default)]
+pub struct RunReport {}
