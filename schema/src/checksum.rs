@@ -78,7 +78,10 @@ mod tests {
 
     #[test]
     fn lf_checksum_equals_raw_sha256() {
-        assert_eq!(checksum("create table t(x int);\n"), sha256_hex(b"create table t(x int);\n"));
+        assert_eq!(
+            checksum("create table t(x int);\n"),
+            sha256_hex(b"create table t(x int);\n")
+        );
     }
 
     #[test]

@@ -113,7 +113,9 @@ impl CodeMigration {
     /// Makes it reversible with `down`.
     #[must_use]
     pub fn with_down(mut self, down: impl Executable + 'static) -> Self {
-        self.down_checksum = down.sql().map_or_else(|| EMPTY_CHECKSUM.to_owned(), checksum);
+        self.down_checksum = down
+            .sql()
+            .map_or_else(|| EMPTY_CHECKSUM.to_owned(), checksum);
         self.down = Some(Box::new(down));
         self
     }

@@ -128,10 +128,10 @@ impl DatabaseError {
 impl fmt::Display for DatabaseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)?;
-        if let Some(code) = &self.code {
-            if !self.message.contains(code.as_str()) {
-                write!(f, " (code {code})")?;
-            }
+        if let Some(code) = &self.code
+            && !self.message.contains(code.as_str())
+        {
+            write!(f, " (code {code})")?;
         }
         if let Some(position) = self.position {
             write!(f, " at character {position}")?;
@@ -222,7 +222,9 @@ pub enum Error {
     Irreversible(String),
 
     /// An applied migration to roll back is missing from the source.
-    #[error("migration `{0}` is applied but missing from the migration source, so it cannot be rolled back")]
+    #[error(
+        "migration `{0}` is applied but missing from the migration source, so it cannot be rolled back"
+    )]
     MissingForRollback(String),
 
     /// Pending migrations sort before the last applied one, and the policy forbids that.
@@ -248,7 +250,9 @@ pub enum Error {
     },
 
     /// Another process held the migration lock for longer than the timeout.
-    #[error("timed out after {waited:?} waiting for the migration lock held by another process ({lock})")]
+    #[error(
+        "timed out after {waited:?} waiting for the migration lock held by another process ({lock})"
+    )]
     LockTimeout {
         /// How long the runner waited.
         waited: Duration,
@@ -266,7 +270,9 @@ pub enum Error {
     },
 
     /// The existing tracking table has a shape the runner does not recognize.
-    #[error("the tracking table `{table}` has an unrecognized schema (columns: {columns}); expected at least `id` or `name`, and `run_on`")]
+    #[error(
+        "the tracking table `{table}` has an unrecognized schema (columns: {columns}); expected at least `id` or `name`, and `run_on`"
+    )]
     IncompatibleTrackingTable {
         /// The table name.
         table: String,
@@ -298,7 +304,10 @@ fn applied_list(ids: &[String]) -> String {
     } else {
         format!(
             "; applied before it in this run: {}",
-            ids.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ")
+            ids.iter()
+                .map(|id| format!("`{id}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     }
 }

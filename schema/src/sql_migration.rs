@@ -165,11 +165,17 @@ impl Migration for SqlMigration {
     }
 
     fn up_checksum(&self, dialect: Dialect) -> Cow<'_, str> {
-        Cow::Borrowed(self.up_file(dialect).map_or(EMPTY_CHECKSUM, |file| &file.checksum))
+        Cow::Borrowed(
+            self.up_file(dialect)
+                .map_or(EMPTY_CHECKSUM, |file| &file.checksum),
+        )
     }
 
     fn down_checksum(&self, dialect: Dialect) -> Cow<'_, str> {
-        Cow::Borrowed(self.down_file(dialect).map_or(EMPTY_CHECKSUM, |file| &file.checksum))
+        Cow::Borrowed(
+            self.down_file(dialect)
+                .map_or(EMPTY_CHECKSUM, |file| &file.checksum),
+        )
     }
 
     fn up_sql(&self, dialect: Dialect) -> Option<&str> {
@@ -181,13 +187,17 @@ impl Migration for SqlMigration {
     }
 
     fn up_origin(&self, dialect: Dialect) -> String {
-        self.up_file(dialect)
-            .map_or_else(|| format!("`{}` (no up file)", self.id), |file| file.path.to_string())
+        self.up_file(dialect).map_or_else(
+            || format!("`{}` (no up file)", self.id),
+            |file| file.path.to_string(),
+        )
     }
 
     fn down_origin(&self, dialect: Dialect) -> String {
-        self.down_file(dialect)
-            .map_or_else(|| format!("`{}` (no down file)", self.id), |file| file.path.to_string())
+        self.down_file(dialect).map_or_else(
+            || format!("`{}` (no down file)", self.id),
+            |file| file.path.to_string(),
+        )
     }
 
     fn transaction_mode(&self) -> TransactionMode {

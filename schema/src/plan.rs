@@ -1,0 +1,536 @@
+//! Planning: applied rows × available migrations → what to run, or why not.
+//!
+//! Pure functions with no database access, so every rule is unit tested here.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::checksum;
+use crate::database::Dialect;
+use crate::error::{Error, Result};
+use crate::migration::{Migration, MigrationStatus};
+
+/// A checksum written by switchy_schema 0.4 when it did not know the real one (rows from a
+/// table upgraded in place). It matches any file.
+pub(crate) const UNKNOWN_CHECKSUM: &str =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One row of the tracking table, as the planner needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TrackedRow {
+    pub id: String,
+    /// `None` when the column holds an unrecognized value (treated as dirty).
+    pub status: Option<MigrationStatus>,
+    pub status_text: String,
+    pub up_checksum: String,
+    pub down_checksum: Option<String>,
+    pub failure_reason: Option<String>,
+}
+
+/// Which pending migrations a run applies.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ExecutionStrategy {
+    /// Every pending migration (the default).
+    #[default]
+    All,
+    /// Pending migrations up to and including this id. An id not in the source is an
+    /// error.
+    UpTo(String),
+    /// The first `n` pending migrations (not the first `n` migrations).
+    Steps(usize),
+}
+
+/// Which applied migrations a rollback reverts, newest (by id) first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RollbackStrategy {
+    /// The applied migration with the greatest id.
+    Last,
+    /// Every applied migration after this id; this one stays applied.
+    DownTo(String),
+    /// The `n` applied migrations with the greatest ids.
+    Steps(usize),
+    /// Every applied migration.
+    All,
+}
+
+/// What to do with a pending migration whose id sorts before the last applied one (typically
+/// merged from a branch after a later migration shipped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutOfOrderPolicy {
+    /// Refuse to run, naming the migration (the default).
+    #[default]
+    Error,
+    /// Apply it anyway, in id order with the other pending migrations.
+    Apply,
+}
+
+/// What to do with applied migrations that the source does not have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MissingPolicy {
+    /// The default. Applied ids that sort after every id in the source are ignored: they
+    /// come from a newer version of the application, for example during a rollback of a
+    /// deployment. Any other missing id (a deleted or renamed migration) is an error.
+    #[default]
+    IgnoreNewer,
+    /// Every missing id is an error.
+    Error,
+    /// Missing ids are ignored.
+    Ignore,
+}
+
+/// The planner's options.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PlanOptions {
+    pub strategy: ExecutionStrategy,
+    pub out_of_order: OutOfOrderPolicy,
+    pub missing: MissingPolicy,
+    pub skip_checksum_verification: bool,
+}
+
+/// What a run will do.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct UpPlan {
+    /// Indexes into the (sorted) migrations, in order.
+    pub pending: Vec<usize>,
+    /// Indexes of migrations already applied.
+    pub applied: Vec<usize>,
+}
+
+/// Rejects duplicate ids and sorts by id (byte order).
+pub(crate) fn sort_migrations(migrations: &mut [Arc<dyn Migration>]) -> Result<()> {
+    if !migrations.is_sorted_by(|a, b| a.id() < b.id()) {
+        migrations.sort_by(|a, b| a.id().cmp(b.id()));
+        if let Some(pair) = migrations
+            .windows(2)
+            .find(|pair| pair[0].id() == pair[1].id())
+        {
+            return Err(Error::Unsupported(format!(
+                "two migrations have the id `{}`",
+                pair[0].id()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The first dirty row, as an error.
+pub(crate) fn check_dirty(rows: &[TrackedRow]) -> Result<()> {
+    let mut dirty: Vec<&TrackedRow> = rows
+        .iter()
+        .filter(|row| row.status != Some(MigrationStatus::Completed))
+        .collect();
+    dirty.sort_by(|a, b| a.id.cmp(&b.id));
+    match dirty.first() {
+        None => Ok(()),
+        Some(row) => Err(Error::Dirty {
+            id: row.id.clone(),
+            status: row.status.unwrap_or(MigrationStatus::Failed),
+            reason: row.failure_reason.clone().or_else(|| {
+                row.status
+                    .is_none()
+                    .then(|| format!("unrecognized status `{}`", row.status_text))
+            }),
+        }),
+    }
+}
+
+/// Whether the stored up checksum accepts `migration` as it is now.
+pub(crate) fn up_matches(row: &TrackedRow, migration: &dyn Migration, dialect: Dialect) -> bool {
+    row.up_checksum == UNKNOWN_CHECKSUM
+        || checksum::matches(
+            &row.up_checksum,
+            &migration.up_checksum(dialect),
+            migration.up_sql(dialect),
+        )
+}
+
+/// Whether the stored down checksum accepts `migration` as it is now.
+pub(crate) fn down_matches(row: &TrackedRow, migration: &dyn Migration, dialect: Dialect) -> bool {
+    match &row.down_checksum {
+        None => true,
+        Some(stored) => {
+            stored == UNKNOWN_CHECKSUM
+                || checksum::matches(
+                    stored,
+                    &migration.down_checksum(dialect),
+                    migration.down_sql(dialect),
+                )
+        }
+    }
+}
+
+/// Plans a run. `migrations` must be sorted by id.
+pub(crate) fn plan_up(
+    migrations: &[Arc<dyn Migration>],
+    rows: &[TrackedRow],
+    dialect: Dialect,
+    options: &PlanOptions,
+) -> Result<UpPlan> {
+    check_dirty(rows)?;
+    let applied: HashMap<&str, &TrackedRow> =
+        rows.iter().map(|row| (row.id.as_str(), row)).collect();
+
+    let mut plan = UpPlan::default();
+    for (index, migration) in migrations.iter().enumerate() {
+        match applied.get(migration.id()) {
+            Some(row) => {
+                if !options.skip_checksum_verification
+                    && !up_matches(row, migration.as_ref(), dialect)
+                {
+                    return Err(Error::Drift {
+                        id: migration.id().to_owned(),
+                        file: migration.up_origin(dialect),
+                        expected: row.up_checksum.clone(),
+                        found: migration.up_checksum(dialect).into_owned(),
+                    });
+                }
+                plan.applied.push(index);
+            }
+            None => plan.pending.push(index),
+        }
+    }
+
+    check_missing(migrations, rows, options.missing)?;
+
+    if options.out_of_order == OutOfOrderPolicy::Error
+        && let (Some(&first_pending), Some(last_applied)) = (
+            plan.pending.first(),
+            rows.iter().map(|row| row.id.as_str()).max(),
+        )
+        && migrations[first_pending].id() < last_applied
+    {
+        return Err(Error::OutOfOrder {
+            pending: migrations[first_pending].id().to_owned(),
+            last_applied: last_applied.to_owned(),
+        });
+    }
+
+    match &options.strategy {
+        ExecutionStrategy::All => {}
+        ExecutionStrategy::UpTo(target) => {
+            if migrations.binary_search_by(|m| m.id().cmp(target)).is_err() {
+                return Err(Error::UnknownMigration(target.clone()));
+            }
+            plan.pending
+                .retain(|&index| migrations[index].id() <= target.as_str());
+        }
+        ExecutionStrategy::Steps(steps) => plan.pending.truncate(*steps),
+    }
+    Ok(plan)
+}
+
+fn check_missing(
+    migrations: &[Arc<dyn Migration>],
+    rows: &[TrackedRow],
+    policy: MissingPolicy,
+) -> Result<()> {
+    if policy == MissingPolicy::Ignore {
+        return Ok(());
+    }
+    let newest = migrations.last().map(|m| m.id());
+    let mut missing: Vec<String> = rows
+        .iter()
+        .filter(|row| {
+            migrations
+                .binary_search_by(|m| m.id().cmp(&row.id))
+                .is_err()
+        })
+        .filter(|row| {
+            policy == MissingPolicy::Error || newest.is_some_and(|newest| row.id.as_str() < newest)
+        })
+        .map(|row| row.id.clone())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    missing.sort();
+    Err(Error::MissingFromSource { ids: missing })
+}
+
+/// Plans a rollback: indexes into `migrations`, newest first. Every planned migration must
+/// be in the source and reversible on `dialect`, and its down file unchanged unless
+/// `skip_checksum_verification`; this is checked before anything runs.
+pub(crate) fn plan_rollback(
+    migrations: &[Arc<dyn Migration>],
+    rows: &[TrackedRow],
+    dialect: Dialect,
+    strategy: &RollbackStrategy,
+    skip_checksum_verification: bool,
+) -> Result<Vec<usize>> {
+    check_dirty(rows)?;
+    let mut applied: Vec<&TrackedRow> = rows.iter().collect();
+    applied.sort_by(|a, b| b.id.cmp(&a.id));
+
+    let selected: Vec<&TrackedRow> = match strategy {
+        RollbackStrategy::Last => applied.into_iter().take(1).collect(),
+        RollbackStrategy::Steps(steps) => applied.into_iter().take(*steps).collect(),
+        RollbackStrategy::All => applied,
+        RollbackStrategy::DownTo(target) => {
+            let known = migrations.binary_search_by(|m| m.id().cmp(target)).is_ok()
+                || rows.iter().any(|row| &row.id == target);
+            if !known {
+                return Err(Error::UnknownMigration(target.clone()));
+            }
+            applied
+                .into_iter()
+                .filter(|row| row.id.as_str() > target.as_str())
+                .collect()
+        }
+    };
+
+    selected
+        .into_iter()
+        .map(|row| {
+            let index = migrations
+                .binary_search_by(|m| m.id().cmp(&row.id))
+                .map_err(|_| Error::MissingForRollback(row.id.clone()))?;
+            let migration = migrations[index].as_ref();
+            if !migration.is_reversible() {
+                return Err(Error::Irreversible(row.id.clone()));
+            }
+            if !skip_checksum_verification && !down_matches(row, migration, dialect) {
+                return Err(Error::Drift {
+                    id: row.id.clone(),
+                    file: migration.down_origin(dialect),
+                    expected: row.down_checksum.clone().unwrap_or_default(),
+                    found: migration.down_checksum(dialect).into_owned(),
+                });
+            }
+            Ok(index)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::code::CodeMigration;
+    use crate::migration::Migration;
+
+    fn migrations(ids: &[&str]) -> Vec<Arc<dyn Migration>> {
+        ids.iter()
+            .map(|id| {
+                Arc::new(
+                    CodeMigration::new(*id, format!("CREATE TABLE t{id} (x INT);"))
+                        .with_down(format!("DROP TABLE t{id};")),
+                ) as Arc<dyn Migration>
+            })
+            .collect()
+    }
+
+    fn row(migration: &dyn Migration, status: MigrationStatus) -> TrackedRow {
+        TrackedRow {
+            id: migration.id().to_owned(),
+            status: Some(status),
+            status_text: status.as_str().to_owned(),
+            up_checksum: migration.up_checksum(Dialect::Sqlite).into_owned(),
+            down_checksum: Some(migration.down_checksum(Dialect::Sqlite).into_owned()),
+            failure_reason: None,
+        }
+    }
+
+    fn applied(all: &[Arc<dyn Migration>], count: usize) -> Vec<TrackedRow> {
+        all.iter()
+            .take(count)
+            .map(|m| row(m.as_ref(), MigrationStatus::Completed))
+            .collect()
+    }
+
+    fn ids(all: &[Arc<dyn Migration>], indexes: &[usize]) -> Vec<String> {
+        indexes.iter().map(|&i| all[i].id().to_owned()).collect()
+    }
+
+    fn plan(
+        all: &[Arc<dyn Migration>],
+        rows: &[TrackedRow],
+        strategy: ExecutionStrategy,
+    ) -> Result<Vec<String>> {
+        let options = PlanOptions {
+            strategy,
+            ..PlanOptions::default()
+        };
+        plan_up(all, rows, Dialect::Sqlite, &options).map(|p| ids(all, &p.pending))
+    }
+
+    #[test]
+    fn all_plans_every_pending_migration_in_order() {
+        let all = migrations(&["1_a", "2_b", "3_c"]);
+        assert_eq!(
+            plan(&all, &applied(&all, 1), ExecutionStrategy::All).unwrap(),
+            ["2_b", "3_c"]
+        );
+        assert!(
+            plan(&all, &applied(&all, 3), ExecutionStrategy::All)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn steps_counts_pending_migrations_only() {
+        let all = migrations(&["1_a", "2_b", "3_c", "4_d"]);
+        assert_eq!(
+            plan(&all, &applied(&all, 2), ExecutionStrategy::Steps(1)).unwrap(),
+            ["3_c"]
+        );
+        assert_eq!(
+            plan(&all, &applied(&all, 2), ExecutionStrategy::Steps(9)).unwrap(),
+            ["3_c", "4_d"]
+        );
+    }
+
+    #[test]
+    fn up_to_stops_at_the_target_and_rejects_unknown_ids() {
+        let all = migrations(&["1_a", "2_b", "3_c"]);
+        assert_eq!(
+            plan(&all, &[], ExecutionStrategy::UpTo("2_b".into())).unwrap(),
+            ["1_a", "2_b"]
+        );
+        assert!(matches!(
+            plan(&all, &[], ExecutionStrategy::UpTo("9_z".into())),
+            Err(Error::UnknownMigration(id)) if id == "9_z"
+        ));
+    }
+
+    #[test]
+    fn dirty_rows_block_the_run() {
+        let all = migrations(&["1_a", "2_b"]);
+        let mut rows = applied(&all, 2);
+        rows[1].status = Some(MigrationStatus::Failed);
+        rows[1].failure_reason = Some("boom".into());
+        let error = plan(&all, &rows, ExecutionStrategy::All).unwrap_err();
+        assert!(
+            matches!(&error, Error::Dirty { id, status: MigrationStatus::Failed, .. } if id == "2_b"),
+            "{error}"
+        );
+        assert!(error.to_string().contains("boom"));
+    }
+
+    #[test]
+    fn drift_names_the_migration() {
+        let all = migrations(&["1_a", "2_b"]);
+        let mut rows = applied(&all, 2);
+        rows[0].up_checksum = checksum::checksum("something else");
+        let error = plan(&all, &rows, ExecutionStrategy::All).unwrap_err();
+        assert!(
+            matches!(&error, Error::Drift { id, .. } if id == "1_a"),
+            "{error}"
+        );
+        let options = PlanOptions {
+            skip_checksum_verification: true,
+            ..PlanOptions::default()
+        };
+        assert!(plan_up(&all, &rows, Dialect::Sqlite, &options).is_ok());
+    }
+
+    #[test]
+    fn unknown_checksums_from_upgraded_tables_match() {
+        let all = migrations(&["1_a"]);
+        let mut rows = applied(&all, 1);
+        rows[0].up_checksum = UNKNOWN_CHECKSUM.into();
+        assert!(
+            plan(&all, &rows, ExecutionStrategy::All)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn out_of_order_is_an_error_by_default_and_applied_when_allowed() {
+        let all = migrations(&["1_a", "2_b", "3_c"]);
+        let rows = vec![
+            row(all[0].as_ref(), MigrationStatus::Completed),
+            row(all[2].as_ref(), MigrationStatus::Completed),
+        ];
+        assert!(matches!(
+            plan(&all, &rows, ExecutionStrategy::All),
+            Err(Error::OutOfOrder { pending, last_applied }) if pending == "2_b" && last_applied == "3_c"
+        ));
+        let options = PlanOptions {
+            out_of_order: OutOfOrderPolicy::Apply,
+            ..PlanOptions::default()
+        };
+        assert_eq!(
+            ids(
+                &all,
+                &plan_up(&all, &rows, Dialect::Sqlite, &options)
+                    .unwrap()
+                    .pending
+            ),
+            ["2_b"]
+        );
+    }
+
+    #[test]
+    fn missing_policy_ignores_newer_ids_by_default() {
+        let all = migrations(&["1_a", "2_b", "3_c"]);
+        let newer = migrations(&["9_z"]);
+        let deleted = migrations(&["1_5_gone"]);
+        let mut rows = applied(&all, 3);
+        rows.push(row(newer[0].as_ref(), MigrationStatus::Completed));
+        assert!(plan(&all, &rows, ExecutionStrategy::All).is_ok());
+
+        rows.push(row(deleted[0].as_ref(), MigrationStatus::Completed));
+        assert!(matches!(
+            plan(&all, &rows, ExecutionStrategy::All),
+            Err(Error::MissingFromSource { ids }) if ids == ["1_5_gone"]
+        ));
+
+        let strict = PlanOptions {
+            missing: MissingPolicy::Error,
+            ..PlanOptions::default()
+        };
+        assert!(matches!(
+            plan_up(&all, &rows, Dialect::Sqlite, &strict),
+            Err(Error::MissingFromSource { ids }) if ids == ["1_5_gone", "9_z"]
+        ));
+        let lax = PlanOptions {
+            missing: MissingPolicy::Ignore,
+            ..PlanOptions::default()
+        };
+        assert!(plan_up(&all, &rows, Dialect::Sqlite, &lax).is_ok());
+    }
+
+    #[test]
+    fn rollback_strategies_pick_newest_first() {
+        let all = migrations(&["1_a", "2_b", "3_c", "4_d"]);
+        let rows = applied(&all, 3);
+        let rb = |strategy| {
+            plan_rollback(&all, &rows, Dialect::Sqlite, &strategy, false).map(|p| ids(&all, &p))
+        };
+        assert_eq!(rb(RollbackStrategy::Last).unwrap(), ["3_c"]);
+        assert_eq!(rb(RollbackStrategy::Steps(2)).unwrap(), ["3_c", "2_b"]);
+        assert_eq!(rb(RollbackStrategy::All).unwrap(), ["3_c", "2_b", "1_a"]);
+        assert_eq!(
+            rb(RollbackStrategy::DownTo("1_a".into())).unwrap(),
+            ["3_c", "2_b"]
+        );
+        assert!(matches!(
+            rb(RollbackStrategy::DownTo("0_x".into())),
+            Err(Error::UnknownMigration(_))
+        ));
+    }
+
+    #[test]
+    fn rolling_back_an_irreversible_migration_is_an_error_before_anything_runs() {
+        let mut all = migrations(&["1_a"]);
+        all.push(Arc::new(CodeMigration::new(
+            "2_b",
+            "CREATE TABLE b (x INT);",
+        )));
+        let rows = applied(&all, 2);
+        assert!(matches!(
+            plan_rollback(&all, &rows, Dialect::Sqlite, &RollbackStrategy::All, false),
+            Err(Error::Irreversible(id)) if id == "2_b"
+        ));
+    }
+
+    #[test]
+    fn duplicate_ids_are_rejected() {
+        let mut all = migrations(&["2_b", "1_a", "2_b"]);
+        assert!(sort_migrations(&mut all).is_err());
+        let mut all = migrations(&["2_b", "1_a"]);
+        sort_migrations(&mut all).unwrap();
+        assert_eq!(all[0].id(), "1_a");
+    }
+}
