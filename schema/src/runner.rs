@@ -203,10 +203,7 @@ impl MigrationRunner {
             });
         }
 
-        let session = db
-            .pinned()
-            .await
-            .map_err(|e| Error::database("taking a connection", e))?;
+        let session = pin(db).await?;
         let lock = MigrationLock::acquire(&*session, tracker.table(), self.lock_timeout).await?;
         let result = self
             .run_locked(&*session, &tracker, &migrations, &options)
@@ -575,10 +572,7 @@ impl MigrationRunner {
                 ..RollbackReport::default()
             });
         }
-        let session = db
-            .pinned()
-            .await
-            .map_err(|e| Error::database("taking a connection", e))?;
+        let session = pin(db).await?;
         let lock = MigrationLock::acquire(&*session, tracker.table(), self.lock_timeout).await?;
         let result = async {
             self.ensure_table(&*session, &tracker).await?;
@@ -737,10 +731,7 @@ impl MigrationRunner {
     pub async fn retry_migration(&self, db: &dyn Database, id: &str) -> Result<RunReport> {
         let tracker = Tracker::new(&self.table_name, db.dialect())?;
         let migration = Self::find(&self.load().await?, id)?;
-        let session = db
-            .pinned()
-            .await
-            .map_err(|e| Error::database("taking a connection", e))?;
+        let session = pin(db).await?;
         let lock = MigrationLock::acquire(&*session, tracker.table(), self.lock_timeout).await?;
         let result = async {
             self.ensure_table(&*session, &tracker).await?;
@@ -803,10 +794,7 @@ impl MigrationRunner {
     ) -> Result<usize> {
         let dialect = db.dialect();
         let tracker = Tracker::new(&self.table_name, dialect)?;
-        let session = db
-            .pinned()
-            .await
-            .map_err(|e| Error::database("taking a connection", e))?;
+        let session = pin(db).await?;
         let lock = MigrationLock::acquire(&*session, tracker.table(), self.lock_timeout).await?;
         let result = async {
             self.ensure_table(&*session, &tracker).await?;
@@ -854,10 +842,7 @@ impl MigrationRunner {
     /// anything (after undoing the migration by hand). Returns whether a record existed.
     pub async fn forget_migration(&self, db: &dyn Database, id: &str) -> Result<bool> {
         let tracker = Tracker::new(&self.table_name, db.dialect())?;
-        let session = db
-            .pinned()
-            .await
-            .map_err(|e| Error::database("taking a connection", e))?;
+        let session = pin(db).await?;
         let lock = MigrationLock::acquire(&*session, tracker.table(), self.lock_timeout).await?;
         let result = async {
             self.ensure_table(&*session, &tracker).await?;
@@ -889,10 +874,7 @@ impl MigrationRunner {
                 .map(|id| Self::find(&migrations, id))
                 .collect::<Result<_>>()?,
         };
-        let session = db
-            .pinned()
-            .await
-            .map_err(|e| Error::database("taking a connection", e))?;
+        let session = pin(db).await?;
         let lock = MigrationLock::acquire(&*session, tracker.table(), self.lock_timeout).await?;
         let result = async {
             self.ensure_table(&*session, &tracker).await?;
@@ -929,6 +911,20 @@ impl std::fmt::Debug for MigrationRunner {
             .field("lock_timeout", &self.lock_timeout)
             .field("single_transaction", &self.single_transaction)
             .finish_non_exhaustive()
+    }
+}
+
+/// The handle a locked operation runs on. PostgreSQL and MySQL locks belong to a
+/// connection, so those run on one pinned connection. SQLite has no such lock (its write
+/// lock is taken per transaction), and pinning a pooled `sqlite::memory:` connection that
+/// is closed afterwards could drop the whole in-memory database, so SQLite uses `db` as is.
+async fn pin(db: &dyn Database) -> Result<Box<dyn Database + '_>> {
+    if db.dialect() == Dialect::Sqlite {
+        Ok(Box::new(db))
+    } else {
+        db.pinned()
+            .await
+            .map_err(|e| Error::database("taking a connection", e))
     }
 }
 
