@@ -1,4 +1,105 @@
-//! switchy_schema: versioned schema migrations (crate docs are written with the runner).
+//! Versioned SQL schema migrations for SQLite, PostgreSQL and MySQL/MariaDB, applied at
+//! start-up on the pool or connection the application already holds.
+//!
+//! ```
+//! use switchy_schema::MigrationRunner;
+//! use switchy_schema::code::{CodeMigration, CodeSource};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
+//!
+//! let migrations = CodeSource::new()
+//!     .with(
+//!         CodeMigration::new("0001_users", "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+//!             .with_down("DROP TABLE users"),
+//!     )
+//!     .with(CodeMigration::new("0002_email", "ALTER TABLE users ADD COLUMN email TEXT"));
+//! let runner = MigrationRunner::new(migrations);
+//!
+//! let report = runner.run(&pool).await?;
+//! assert_eq!(report.applied.len(), 2);
+//!
+//! // Start-up again: nothing pending, one query.
+//! let report = runner.run(&pool).await?;
+//! assert!(report.applied.is_empty());
+//!
+//! for info in runner.list_migrations(&pool).await? {
+//!     println!("{} {:?}", info.id, info.status);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Sources
+//!
+//! - [`Migrations`]: a static list embedded in the binary, what `embed_migrations!`
+//!   builds.
+//! - [`directory::DirectorySource`]: a migrations folder read at run time, with the folder
+//!   grammar of [`grammar`] (every violation reported at once).
+//! - [`code::CodeSource`]: migrations written in Rust, from SQL strings or async closures.
+//!
+//! # Drivers
+//!
+//! The runner talks to a [`Database`], a small dyn-compatible async executor implemented,
+//! each behind the feature named after its driver, for:
+//!
+//! | feature | types |
+//! |---|---|
+//! | `sqlx-sqlite` | `sqlx::SqlitePool`, `tokio::sync::Mutex<sqlx::SqliteConnection>` |
+//! | `sqlx-postgres` | `sqlx::PgPool`, `tokio::sync::Mutex<sqlx::PgConnection>` |
+//! | `sqlx-mysql` | `sqlx::MySqlPool`, `tokio::sync::Mutex<sqlx::MySqlConnection>` |
+//! | `rusqlite` | `std::sync::Mutex<rusqlite::Connection>` |
+//! | `tokio-postgres` | `tokio_postgres::Client` |
+//!
+//! No feature is on by default. Pass a pool or connection, not an open transaction: the
+//! runner opens its own.
+//!
+//! # Guarantees
+//!
+//! - **Atomic apply.** On SQLite and PostgreSQL each migration runs in a transaction
+//!   together with its tracking row. A failing migration leaves the earlier ones applied and
+//!   no trace of itself; the error ([`Error::MigrationFailed`]) names the migration, its
+//!   file, the database's message and what the run applied before it.
+//! - **Not atomic, but visible.** MySQL commits DDL implicitly, and a migration whose
+//!   `metadata.toml` says `run_in_transaction = false` runs outside a transaction (for
+//!   `CREATE INDEX CONCURRENTLY` or `PRAGMA journal_mode=WAL`; on PostgreSQL its statements
+//!   are sent one at a time). Those write an `in_progress` row first and `completed` after.
+//!   A failure is recorded as `failed` with its reason; a crash leaves `in_progress`.
+//! - **Dirty state blocks.** A `failed` or `in_progress` row makes every run fail with
+//!   [`Error::Dirty`] until a deliberate recovery call:
+//!   [`retry_migration`](MigrationRunner::retry_migration),
+//!   [`mark_migration_completed`](MigrationRunner::mark_migration_completed),
+//!   [`forget_migration`](MigrationRunner::forget_migration) or, for a baseline,
+//!   [`mark_all_migrations_completed`](MigrationRunner::mark_all_migrations_completed).
+//! - **Exactly once under concurrency.** Processes starting at once serialize on a lock:
+//!   a PostgreSQL advisory lock or a MySQL `GET_LOCK`, held on one connection and released
+//!   on every path (and by the server if the process dies); on SQLite, each migration's
+//!   `BEGIN IMMEDIATE` transaction re-checks the tracking table. Waiting is bounded by
+//!   [`with_lock_timeout`](MigrationRunner::with_lock_timeout) (default 5 minutes), then
+//!   [`Error::LockTimeout`]. On SQLite each attempt also waits up to the connection's own
+//!   `busy_timeout`.
+//! - **Drift.** The SHA-256 of every applied file is stored; an edited applied migration
+//!   fails the next run with [`Error::Drift`] before anything executes. A change of line
+//!   endings alone is not drift (see [`checksum`]). Opt out with
+//!   [`verify_checksums`](MigrationRunner::verify_checksums) or accept the edit with
+//!   [`rebless_checksums`](MigrationRunner::rebless_checksums).
+//! - **Policies.** Pending migrations that sort before the last applied one are an error by
+//!   default ([`OutOfOrderPolicy`]); applied migrations missing from the source are ignored
+//!   when newer than every known id and an error otherwise ([`MissingPolicy`]).
+//! - **No injection.** The tracking table name is validated and quoted; ids and checksums
+//!   are bound as parameters.
+//! - **Cheap no-op start-up.** With everything applied, a run reads the tracking table
+//!   once and returns, whatever the number of migrations.
+//!
+//! # The tracking table
+//!
+//! `__switchy_migrations` by default, compatible with switchy_schema 0.4: `id` (primary
+//! key), `run_on`, `finished_on` (UTC), `up_checksum`, `down_checksum` (lowercase hex
+//! SHA-256), `status` (`in_progress` / `completed` / `failed`) and `failure_reason`. An older
+//! table with only (`id` or `name`, `run_on`) is upgraded in place, in one transaction where
+//! the database allows it, keeping its rows (as `completed`, with unknown checksums that
+//! match any file).
 
 pub mod checksum;
 pub mod code;
