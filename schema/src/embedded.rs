@@ -9,45 +9,48 @@ use crate::error::Result;
 use crate::migration::{Migration, MigrationSource};
 use crate::report::RunReport;
 use crate::runner::MigrationRunner;
-use crate::sql_migration::SqlMigration;
+use crate::sql_migration::EmbeddedMigration;
 
 /// Migrations embedded in the binary: what `embed_migrations!("migrations")` expands to.
 ///
 /// A plain `static` of data, sorted by id: constructing it costs nothing at start-up and the
 /// runtime never hashes a file (checksums are computed ahead of time).
 ///
-/// ```
-/// use switchy_schema::{Migrations, SqlFile, SqlMigration, TransactionMode};
+/// What the macro emits, written by hand:
 ///
-/// static MIGRATIONS: Migrations = Migrations::new(&[SqlMigration::embedded(
-///     "0001_users",
-///     None,
-///     &[SqlFile::embedded(
-///         None,
-///         "migrations/0001_users/up.sql",
-///         "CREATE TABLE users (id INTEGER PRIMARY KEY);",
-///         "2f5c6ad5d3e3c8a4a6e0f5bd1e1c0de2b9e9a4c9b0b62c1b1f1b3a0f5a4b6c7d",
-///     )],
-///     &[],
-///     TransactionMode::Transactional,
-/// )]);
+/// ```
+/// use switchy_schema::{EmbeddedFile, EmbeddedMigration, Migrations, TransactionMode};
+///
+/// static MIGRATIONS: Migrations = Migrations::new(&[EmbeddedMigration {
+///     id: "0001_users",
+///     description: None,
+///     up: &[EmbeddedFile {
+///         dialect: None,
+///         path: "migrations/0001_users/up.sql",
+///         sql: "CREATE TABLE users (id INTEGER PRIMARY KEY);\n",
+///         // switchy_schema::checksum::checksum of `sql`
+///         checksum: "6869107c4910d8df4680ee89aff9924b65ae79c81b5b78478f2b12f90254f6c5",
+///     }],
+///     down: &[],
+///     transaction_mode: TransactionMode::Transactional,
+/// }]);
 /// assert_eq!(MIGRATIONS.len(), 1);
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Migrations {
-    list: &'static [SqlMigration],
+    list: &'static [EmbeddedMigration],
 }
 
 impl Migrations {
     /// Wraps a static list. Order does not matter: the runner sorts by id.
     #[must_use]
-    pub const fn new(list: &'static [SqlMigration]) -> Self {
+    pub const fn new(list: &'static [EmbeddedMigration]) -> Self {
         Self { list }
     }
 
     /// The migrations, as given.
     #[must_use]
-    pub const fn as_slice(&self) -> &'static [SqlMigration] {
+    pub const fn as_slice(&self) -> &'static [EmbeddedMigration] {
         self.list
     }
 
@@ -81,7 +84,7 @@ impl MigrationSource for Migrations {
         Ok(self
             .list
             .iter()
-            .map(|migration| Arc::new(migration.clone()) as Arc<dyn Migration>)
+            .map(|migration| Arc::new(*migration) as Arc<dyn Migration>)
             .collect())
     }
 }

@@ -128,4 +128,4 @@ pub use migration::{Migration, MigrationInfo, MigrationSource, MigrationStatus, 
 pub use plan::{ExecutionStrategy, MissingPolicy, OutOfOrderPolicy, RollbackStrategy};
 pub use report::{AppliedMigration, PlannedMigration, RollbackReport, RunReport};
 pub use runner::{DEFAULT_LOCK_TIMEOUT, DEFAULT_TABLE_NAME, MigrationRunner};
-pub use sql_migration::{SqlFile, SqlMigration};
+pub use sql_migration::{EmbeddedFile, EmbeddedMigration, SqlFile, SqlMigration};

@@ -1,5 +1,5 @@
-//! SQL migrations: the plain data that `embed_migrations!` emits and the directory source
-//! reads, and how they run.
+//! SQL migrations: what the directory source reads ([`SqlMigration`]) and what
+//! `embed_migrations!` emits ([`EmbeddedMigration`], plain `'static` data), and how both run.
 
 use std::borrow::Cow;
 
@@ -10,9 +10,8 @@ use crate::database::{Database, Dialect};
 use crate::error::Result;
 use crate::migration::{Migration, TransactionMode};
 
-/// One SQL file of a migration: `up.sql`, or a dialect override such as `up.postgres.sql`.
-///
-/// Const-constructible, so that `embed_migrations!` can emit a `static` list.
+/// One SQL file of a migration read at run time: `up.sql`, or a dialect override such as
+/// `up.postgres.sql`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SqlFile {
     /// `None` for `up.sql` / `down.sql`; the dialect of an override file.
@@ -27,22 +26,6 @@ pub struct SqlFile {
 }
 
 impl SqlFile {
-    /// A file embedded at compile time.
-    #[must_use]
-    pub const fn embedded(
-        dialect: Option<Dialect>,
-        path: &'static str,
-        sql: &'static str,
-        checksum: &'static str,
-    ) -> Self {
-        Self {
-            dialect,
-            path: Cow::Borrowed(path),
-            sql: Cow::Borrowed(sql),
-            checksum: Cow::Borrowed(checksum),
-        }
-    }
-
     /// A file read at run time; computes the checksum.
     #[must_use]
     pub fn owned(dialect: Option<Dialect>, path: String, sql: String) -> Self {
@@ -56,7 +39,7 @@ impl SqlFile {
     }
 }
 
-/// A migration made of SQL files, as found in a migration folder.
+/// A migration made of SQL files, as the directory source reads it from a folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SqlMigration {
     /// The folder name.
@@ -72,53 +55,96 @@ pub struct SqlMigration {
 }
 
 impl SqlMigration {
-    /// A migration embedded at compile time.
-    #[must_use]
-    pub const fn embedded(
-        id: &'static str,
-        description: Option<&'static str>,
-        up: &'static [SqlFile],
-        down: &'static [SqlFile],
-        transaction_mode: TransactionMode,
-    ) -> Self {
-        Self {
-            id: Cow::Borrowed(id),
-            description: match description {
-                Some(text) => Some(Cow::Borrowed(text)),
-                None => None,
-            },
-            up: Cow::Borrowed(up),
-            down: Cow::Borrowed(down),
-            transaction_mode,
-        }
-    }
-
-    /// The file that runs on `dialect`: its override, else the plain file.
-    fn pick(files: &[SqlFile], dialect: Dialect) -> Option<&SqlFile> {
-        files
-            .iter()
-            .find(|file| file.dialect == Some(dialect))
-            .or_else(|| files.iter().find(|file| file.dialect.is_none()))
-    }
-
     /// The `up` file that runs on `dialect`.
     #[must_use]
     pub fn up_file(&self, dialect: Dialect) -> Option<&SqlFile> {
-        Self::pick(&self.up, dialect)
+        pick(&self.up, dialect, |file| file.dialect)
     }
 
     /// The `down` file that runs on `dialect`, if reversible there.
     #[must_use]
     pub fn down_file(&self, dialect: Dialect) -> Option<&SqlFile> {
-        Self::pick(&self.down, dialect)
+        pick(&self.down, dialect, |file| file.dialect)
+    }
+}
+
+/// One SQL file embedded at compile time; see [`EmbeddedMigration`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmbeddedFile {
+    /// `None` for `up.sql` / `down.sql`; the dialect of an override file.
+    pub dialect: Option<Dialect>,
+    /// The path shown in errors, relative to the crate: `migrations/0001_users/up.sql`.
+    pub path: &'static str,
+    /// The file's text.
+    pub sql: &'static str,
+    /// [`checksum`](crate::checksum::checksum) of `sql`, computed at compile time.
+    pub checksum: &'static str,
+}
+
+/// A migration embedded at compile time: plain `'static` data with no destructor, so that
+/// `embed_migrations!` can emit it inside a `static` with no code per migration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmbeddedMigration {
+    /// The folder name.
+    pub id: &'static str,
+    /// From `metadata.toml`'s `description`, if any.
+    pub description: Option<&'static str>,
+    /// `up.sql` first, then its dialect overrides.
+    pub up: &'static [EmbeddedFile],
+    /// `down.sql` first, then its overrides; empty when irreversible.
+    pub down: &'static [EmbeddedFile],
+    /// From `metadata.toml`'s `run_in_transaction`.
+    pub transaction_mode: TransactionMode,
+}
+
+impl EmbeddedMigration {
+    /// The `up` file that runs on `dialect`.
+    #[must_use]
+    pub fn up_file(&self, dialect: Dialect) -> Option<&EmbeddedFile> {
+        pick(self.up, dialect, |file| file.dialect)
     }
 
-    async fn run_file(&self, file: Option<&SqlFile>, db: &dyn Database) -> Result<()> {
-        let Some(file) = file else {
-            return Ok(());
-        };
-        run_sql(&file.sql, self.transaction_mode, db).await
+    /// The `down` file that runs on `dialect`, if reversible there.
+    #[must_use]
+    pub fn down_file(&self, dialect: Dialect) -> Option<&EmbeddedFile> {
+        pick(self.down, dialect, |file| file.dialect)
     }
+}
+
+impl From<&EmbeddedMigration> for SqlMigration {
+    /// The same migration as the directory source would read it, for comparisons.
+    fn from(embedded: &EmbeddedMigration) -> Self {
+        let files = |files: &'static [EmbeddedFile]| -> Vec<SqlFile> {
+            files
+                .iter()
+                .map(|file| SqlFile {
+                    dialect: file.dialect,
+                    path: Cow::Borrowed(file.path),
+                    sql: Cow::Borrowed(file.sql),
+                    checksum: Cow::Borrowed(file.checksum),
+                })
+                .collect()
+        };
+        SqlMigration {
+            id: Cow::Borrowed(embedded.id),
+            description: embedded.description.map(Cow::Borrowed),
+            up: Cow::Owned(files(embedded.up)),
+            down: Cow::Owned(files(embedded.down)),
+            transaction_mode: embedded.transaction_mode,
+        }
+    }
+}
+
+/// The file that runs on `dialect`: its override, else the plain file.
+fn pick<F>(
+    files: &[F],
+    dialect: Dialect,
+    dialect_of: impl Fn(&F) -> Option<Dialect>,
+) -> Option<&F> {
+    files
+        .iter()
+        .find(|file| dialect_of(file) == Some(dialect))
+        .or_else(|| files.iter().find(|file| dialect_of(file).is_none()))
 }
 
 /// Runs a migration's SQL text. PostgreSQL runs a multi-statement text sent in one simple
@@ -139,68 +165,81 @@ pub(crate) async fn run_sql(sql: &str, mode: TransactionMode, db: &dyn Database)
     }
 }
 
-#[async_trait]
-impl Migration for SqlMigration {
-    fn id(&self) -> &str {
-        &self.id
-    }
+/// Implements [`Migration`] for a type with `id`, `description`, `up`, `down`,
+/// `transaction_mode` fields and `up_file` / `down_file` methods returning files with `sql`,
+/// `path` and `checksum` fields: the runtime and the embedded migration behave identically.
+macro_rules! sql_migration_impl {
+    ($type:ty) => {
+        #[async_trait]
+        impl Migration for $type {
+            fn id(&self) -> &str {
+                &self.id
+            }
 
-    async fn up(&self, db: &dyn Database) -> Result<()> {
-        self.run_file(self.up_file(db.dialect()), db).await
-    }
+            async fn up(&self, db: &dyn Database) -> Result<()> {
+                match self.up_file(db.dialect()) {
+                    Some(file) => run_sql(&file.sql, self.transaction_mode, db).await,
+                    None => Ok(()),
+                }
+            }
 
-    fn is_reversible(&self) -> bool {
-        !self.down.is_empty()
-    }
+            fn is_reversible(&self) -> bool {
+                !self.down.is_empty()
+            }
 
-    async fn down(&self, db: &dyn Database) -> Result<()> {
-        match self.down_file(db.dialect()) {
-            Some(file) => self.run_file(Some(file), db).await,
-            None => Err(crate::Error::Irreversible(self.id.to_string())),
+            async fn down(&self, db: &dyn Database) -> Result<()> {
+                match self.down_file(db.dialect()) {
+                    Some(file) => run_sql(&file.sql, self.transaction_mode, db).await,
+                    None => Err(crate::Error::Irreversible(self.id.to_string())),
+                }
+            }
+
+            fn description(&self) -> Option<&str> {
+                self.description.as_deref()
+            }
+
+            fn up_checksum(&self, dialect: Dialect) -> Cow<'_, str> {
+                Cow::Borrowed(
+                    self.up_file(dialect)
+                        .map_or(EMPTY_CHECKSUM, |file| &file.checksum),
+                )
+            }
+
+            fn down_checksum(&self, dialect: Dialect) -> Cow<'_, str> {
+                Cow::Borrowed(
+                    self.down_file(dialect)
+                        .map_or(EMPTY_CHECKSUM, |file| &file.checksum),
+                )
+            }
+
+            fn up_sql(&self, dialect: Dialect) -> Option<&str> {
+                self.up_file(dialect).map(|file| &*file.sql)
+            }
+
+            fn down_sql(&self, dialect: Dialect) -> Option<&str> {
+                self.down_file(dialect).map(|file| &*file.sql)
+            }
+
+            fn up_origin(&self, dialect: Dialect) -> String {
+                self.up_file(dialect).map_or_else(
+                    || format!("`{}` (no up file)", self.id),
+                    |file| file.path.to_string(),
+                )
+            }
+
+            fn down_origin(&self, dialect: Dialect) -> String {
+                self.down_file(dialect).map_or_else(
+                    || format!("`{}` (no down file)", self.id),
+                    |file| file.path.to_string(),
+                )
+            }
+
+            fn transaction_mode(&self) -> TransactionMode {
+                self.transaction_mode
+            }
         }
-    }
-
-    fn description(&self) -> Option<&str> {
-        self.description.as_deref()
-    }
-
-    fn up_checksum(&self, dialect: Dialect) -> Cow<'_, str> {
-        Cow::Borrowed(
-            self.up_file(dialect)
-                .map_or(EMPTY_CHECKSUM, |file| &file.checksum),
-        )
-    }
-
-    fn down_checksum(&self, dialect: Dialect) -> Cow<'_, str> {
-        Cow::Borrowed(
-            self.down_file(dialect)
-                .map_or(EMPTY_CHECKSUM, |file| &file.checksum),
-        )
-    }
-
-    fn up_sql(&self, dialect: Dialect) -> Option<&str> {
-        self.up_file(dialect).map(|file| &*file.sql)
-    }
-
-    fn down_sql(&self, dialect: Dialect) -> Option<&str> {
-        self.down_file(dialect).map(|file| &*file.sql)
-    }
-
-    fn up_origin(&self, dialect: Dialect) -> String {
-        self.up_file(dialect).map_or_else(
-            || format!("`{}` (no up file)", self.id),
-            |file| file.path.to_string(),
-        )
-    }
-
-    fn down_origin(&self, dialect: Dialect) -> String {
-        self.down_file(dialect).map_or_else(
-            || format!("`{}` (no down file)", self.id),
-            |file| file.path.to_string(),
-        )
-    }
-
-    fn transaction_mode(&self) -> TransactionMode {
-        self.transaction_mode
-    }
+    };
 }
+
+sql_migration_impl!(SqlMigration);
+sql_migration_impl!(EmbeddedMigration);

@@ -8,7 +8,8 @@
 
 use std::time::{Duration, Instant};
 
-use switchy_schema::{Database, Migrations, SqlFile, SqlMigration, TransactionMode};
+use switchy_schema::checksum::checksum;
+use switchy_schema::{Database, EmbeddedFile, EmbeddedMigration, Migrations, TransactionMode};
 use switchy_schema_tests::harness::{Backend, open};
 
 fn env_number(name: &str, default: usize) -> usize {
