@@ -1,1 +1,605 @@
-//! The `tokio_postgres` driver (stub).
+//! The `tokio-postgres` driver: [`Database`] for `tokio_postgres::Client`.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use switchy_schema::Database;
+//!
+//! let (client, connection) =
+//!     tokio_postgres::connect("postgres://postgres@localhost/app", tokio_postgres::NoTls).await?;
+//! tokio::spawn(connection); // the connection task must keep running
+//! client.exec_raw("CREATE TABLE users (id BIGINT PRIMARY KEY)").await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Statements
+//!
+//! [`exec_raw`](Database::exec_raw) uses the simple query protocol
+//! (`Client::batch_execute`), so a text may hold several statements; PostgreSQL runs them
+//! as one implicit transaction unless the text manages transactions itself.
+//! [`execute`](Database::execute) and [`query`](Database::query) use the extended protocol
+//! with `$1, $2, ...` placeholders.
+//!
+//! # Parameters
+//!
+//! PostgreSQL infers the type of each parameter from the statement, and a binary value
+//! must match that type exactly (an `i64` cannot fill an `INT4` parameter). So parameters
+//! are sent in PostgreSQL's *text* format, which the server parses with the inferred type's
+//! input function, exactly as it would parse a literal: [`Value::Int`] fills `INT2`, `INT4`,
+//! `INT8`, `NUMERIC` or `FLOAT8` parameters (out-of-range values are the server's
+//! `22003` error), [`Value::Text`] fills `TEXT` as well as `TIMESTAMP`, `DATE`, `UUID`,
+//! `JSONB`, ... parameters, [`Value::Bool`] is `true`/`false`, [`Value::Real`] is written
+//! with the shortest text that reads back as the same `f64`, and [`Value::Null`] fits any
+//! type. [`Value::Bytes`] is sent in binary format and fits `BYTEA` parameters only (cast
+//! with `$1::bytea` where PostgreSQL cannot infer the type).
+//!
+//! # Result values
+//!
+//! Columns are read by their type: `INT2`, `INT4`, `INT8` and `OID` → [`Value::Int`];
+//! `FLOAT4`, `FLOAT8` → [`Value::Real`]; `TEXT`, `VARCHAR`, `BPCHAR`, `NAME`, `"char"`,
+//! `citext` and enum types → [`Value::Text`]; `BOOL` → [`Value::Bool`]; `BYTEA` →
+//! [`Value::Bytes`]; and, converted to their exact text, `NUMERIC`, `JSON`, `JSONB` and
+//! `UUID` → [`Value::Text`]. Any other type (timestamps, arrays, ...) is a
+//! [`DatabaseErrorKind::Decode`] error naming the column and type: cast it in SQL
+//! (`run_on::text`).
+//!
+//! # Transactions
+//!
+//! `Client::transaction` needs `&mut Client`, which a shared [`Database`] cannot give, so
+//! [`begin_transaction`](Database::begin_transaction) sends `BEGIN` and the transaction
+//! object runs its statements on the same client, ending with `COMMIT` or `ROLLBACK`.
+//! While it is open, **every statement sent through the client is inside it**: do not use
+//! the client from other tasks while a migration runs, and send the transaction's
+//! statements through the transaction object. Calling `begin_transaction` on the
+//! transaction object fails with [`DatabaseErrorKind::NestedTransaction`]; calling it on
+//! the client while a transaction is open cannot be detected (PostgreSQL only warns).
+//!
+//! Dropping the transaction without [`commit`](DatabaseTransaction::commit) or
+//! [`rollback`](DatabaseTransaction::rollback) queues a `ROLLBACK` on the connection at
+//! once, without waiting for its answer, so the next statement on the client runs outside
+//! the transaction. (This needs the connection task to keep running, as everything else
+//! does; if it has stopped, the server rolls back when the connection closes.)
+//!
+//! As with any PostgreSQL transaction, `COMMIT` after a failed statement rolls back: the
+//! caller must not commit a transaction in which a statement failed.
+//!
+//! # Errors
+//!
+//! A [`DatabaseError`] from the server carries PostgreSQL's message (with its detail and
+//! hint), the SQLSTATE code, the 1-based character position in the statement text when
+//! the server gives one, and the `tokio_postgres::Error` as
+//! [`driver_error`](DatabaseError::driver_error). A closed connection, an I/O error, and
+//! SQLSTATE classes `08` (connection exception) and `57P01`-`57P03` (shutdown) are
+//! [`DatabaseErrorKind::Connection`]. Other errors raised by tokio-postgres itself (a
+//! wrong number of parameters, a value that cannot be bound) are
+//! [`DatabaseErrorKind::Other`].
+
+use std::error::Error as StdError;
+use std::fmt::Write as _;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Waker};
+
+use async_trait::async_trait;
+use bytes::BytesMut;
+use tokio_postgres::Client;
+use tokio_postgres::error::ErrorPosition;
+use tokio_postgres::types::{Format, FromSql, IsNull, Kind, ToSql, Type, to_sql_checked};
+
+use crate::database::{Database, DatabaseTransaction, Dialect, Row, Value};
+use crate::error::{DatabaseError, DatabaseErrorKind};
+
+type BoxError = Box<dyn StdError + Send + Sync>;
+
+#[async_trait]
+impl Database for Client {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    async fn exec_raw(&self, sql: &str) -> Result<(), DatabaseError> {
+        exec_raw(self, sql).await
+    }
+
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, DatabaseError> {
+        execute(self, sql, params).await
+    }
+
+    async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError> {
+        query(self, sql, params).await
+    }
+
+    async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
+        // Created before `BEGIN` is sent: if this future is dropped after sending it, the
+        // transaction's `Drop` queues the `ROLLBACK`.
+        let mut transaction = PostgresTransaction {
+            client: self,
+            finished: false,
+        };
+        if let Err(error) = exec_raw(self, "BEGIN").await {
+            transaction.finished = true;
+            return Err(error);
+        }
+        Ok(Box::new(transaction))
+    }
+}
+
+/// A transaction opened with `BEGIN` on a `tokio_postgres::Client`.
+///
+/// See the [module docs](self) for how it shares the client.
+struct PostgresTransaction<'c> {
+    client: &'c Client,
+    /// Set once `COMMIT` or `ROLLBACK` was sent, so that `Drop` leaves it alone.
+    finished: bool,
+}
+
+#[async_trait]
+impl Database for PostgresTransaction<'_> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    async fn exec_raw(&self, sql: &str) -> Result<(), DatabaseError> {
+        exec_raw(self.client, sql).await
+    }
+
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, DatabaseError> {
+        execute(self.client, sql, params).await
+    }
+
+    async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError> {
+        query(self.client, sql, params).await
+    }
+
+    async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
+        Err(DatabaseError::nested_transaction())
+    }
+}
+
+#[async_trait]
+impl DatabaseTransaction for PostgresTransaction<'_> {
+    async fn commit(mut self: Box<Self>) -> Result<(), DatabaseError> {
+        self.end("COMMIT").await
+    }
+
+    async fn rollback(mut self: Box<Self>) -> Result<(), DatabaseError> {
+        self.end("ROLLBACK").await
+    }
+}
+
+impl PostgresTransaction<'_> {
+    /// Sends `COMMIT` or `ROLLBACK`. The request is queued on the first poll of the
+    /// returned future, in the same poll that marks the transaction finished, so a caller
+    /// that drops the future half-way never leaves the transaction open.
+    async fn end(&mut self, statement: &str) -> Result<(), DatabaseError> {
+        let end = exec_raw(self.client, statement);
+        self.finished = true;
+        end.await
+    }
+}
+
+impl Drop for PostgresTransaction<'_> {
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        // `Client::batch_execute` encodes the query and hands it to the connection task's
+        // unbounded request channel during its first poll, before it waits for the first
+        // response; the connection task then sends it ahead of any later request. Dropping
+        // the future afterwards only drops the response receiver, and the connection task
+        // skips the answers of requests whose receiver is gone. So one poll with a no-op
+        // waker queues the `ROLLBACK` without blocking and without a runtime.
+        let rollback = pin!(self.client.batch_execute("ROLLBACK"));
+        let _ = rollback.poll(&mut Context::from_waker(Waker::noop()));
+    }
+}
+
+async fn exec_raw(client: &Client, sql: &str) -> Result<(), DatabaseError> {
+    client.batch_execute(sql).await.map_err(map_error)
+}
+
+async fn execute(client: &Client, sql: &str, params: &[Value]) -> Result<u64, DatabaseError> {
+    let params: Vec<Param<'_>> = params.iter().map(Param).collect();
+    let params: Vec<&(dyn ToSql + Sync)> = params
+        .iter()
+        .map(|param| param as &(dyn ToSql + Sync))
+        .collect();
+    client.execute(sql, &params).await.map_err(map_error)
+}
+
+async fn query(client: &Client, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError> {
+    let params: Vec<Param<'_>> = params.iter().map(Param).collect();
+    let params: Vec<&(dyn ToSql + Sync)> = params
+        .iter()
+        .map(|param| param as &(dyn ToSql + Sync))
+        .collect();
+    let rows = client.query(sql, &params).await.map_err(map_error)?;
+    let Some(first) = rows.first() else {
+        return Ok(Vec::new());
+    };
+    let columns: Arc<[String]> = first
+        .columns()
+        .iter()
+        .map(|column| column.name().to_owned())
+        .collect();
+    rows.iter().map(|row| decode_row(row, &columns)).collect()
+}
+
+fn decode_row(row: &tokio_postgres::Row, columns: &Arc<[String]>) -> Result<Row, DatabaseError> {
+    let mut values = Vec::with_capacity(columns.len());
+    for (index, column) in row.columns().iter().enumerate() {
+        let raw: Option<Raw<'_>> = row.try_get(index).map_err(map_error)?;
+        let value = match raw {
+            None => Value::Null,
+            Some(Raw(raw)) => decode(column.type_(), raw)
+                .map_err(|error| {
+                    DatabaseError::new(
+                        DatabaseErrorKind::Decode,
+                        format!("cannot read column `{}` of type {}: {error}", column.name(), column.type_()),
+                    )
+                })?
+                .ok_or_else(|| {
+                    DatabaseError::new(
+                        DatabaseErrorKind::Decode,
+                        format!(
+                            "cannot read column `{name}` of type {ty}: cast it in SQL to a type that maps to a value, such as `{name}::text`",
+                            name = column.name(),
+                            ty = column.type_(),
+                        ),
+                    )
+                })?,
+        };
+        values.push(value);
+    }
+    Ok(Row::new(Arc::clone(columns), values))
+}
+
+/// The binary value of a column, whatever its type.
+struct Raw<'r>(&'r [u8]);
+
+impl<'r> FromSql<'r> for Raw<'r> {
+    fn from_sql(_: &Type, raw: &'r [u8]) -> Result<Self, BoxError> {
+        Ok(Raw(raw))
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
+
+/// Reads the binary value `raw` of type `ty`; `Ok(None)` when the type is not supported.
+fn decode(ty: &Type, raw: &[u8]) -> Result<Option<Value>, BoxError> {
+    let value = if *ty == Type::BOOL {
+        Value::Bool(bool::from_sql(ty, raw)?)
+    } else if *ty == Type::INT2 {
+        Value::Int(i16::from_sql(ty, raw)?.into())
+    } else if *ty == Type::INT4 {
+        Value::Int(i32::from_sql(ty, raw)?.into())
+    } else if *ty == Type::INT8 {
+        Value::Int(i64::from_sql(ty, raw)?)
+    } else if *ty == Type::OID {
+        Value::Int(u32::from_sql(ty, raw)?.into())
+    } else if *ty == Type::FLOAT4 {
+        Value::Real(f32::from_sql(ty, raw)?.into())
+    } else if *ty == Type::FLOAT8 {
+        Value::Real(f64::from_sql(ty, raw)?)
+    } else if *ty == Type::BYTEA {
+        Value::Bytes(raw.to_vec())
+    } else if [
+        Type::TEXT,
+        Type::VARCHAR,
+        Type::BPCHAR,
+        Type::NAME,
+        Type::UNKNOWN,
+        Type::JSON,
+    ]
+    .contains(ty)
+        || ty.name() == "citext"
+        || matches!(ty.kind(), Kind::Enum(_))
+    {
+        // The binary format of these types is their text.
+        Value::Text(std::str::from_utf8(raw)?.to_owned())
+    } else if *ty == Type::CHAR {
+        // `"char"`: a single byte.
+        Value::Text(String::from_utf8_lossy(raw).into_owned())
+    } else if *ty == Type::JSONB {
+        match raw.split_first() {
+            Some((1, text)) => Value::Text(std::str::from_utf8(text)?.to_owned()),
+            _ => return Err("unsupported jsonb format version".into()),
+        }
+    } else if *ty == Type::UUID {
+        Value::Text(uuid_text(raw)?)
+    } else if *ty == Type::NUMERIC {
+        Value::Text(numeric_text(raw)?)
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(value))
+}
+
+/// The hyphenated lowercase text of a binary UUID.
+fn uuid_text(raw: &[u8]) -> Result<String, BoxError> {
+    if raw.len() != 16 {
+        return Err(format!("a uuid has 16 bytes, not {}", raw.len()).into());
+    }
+    let mut text = String::with_capacity(36);
+    for (index, byte) in raw.iter().enumerate() {
+        if matches!(index, 4 | 6 | 8 | 10) {
+            text.push('-');
+        }
+        let _ = write!(text, "{byte:02x}");
+    }
+    Ok(text)
+}
+
+/// The exact decimal text of a binary `NUMERIC`, as PostgreSQL prints it.
+///
+/// The binary format is four big-endian 16-bit fields (number of digits, weight of the
+/// first digit, sign, display scale) followed by the digits in base 10 000, most
+/// significant first; the first digit is worth `10000^weight`.
+fn numeric_text(raw: &[u8]) -> Result<String, BoxError> {
+    let field = |index: usize| -> Result<u16, BoxError> {
+        raw.get(index * 2..index * 2 + 2)
+            .map(|bytes| u16::from_be_bytes([bytes[0], bytes[1]]))
+            .ok_or_else(|| "truncated numeric value".into())
+    };
+    let count = usize::from(field(0)?);
+    let weight = i32::from(field(1)?.cast_signed());
+    let sign = field(2)?;
+    let scale = usize::from(field(3)?);
+    let negative = match sign {
+        0x0000 => false,
+        0x4000 => true,
+        0xC000 => return Ok("NaN".to_owned()),
+        0xD000 => return Ok("Infinity".to_owned()),
+        0xF000 => return Ok("-Infinity".to_owned()),
+        _ => return Err(format!("invalid numeric sign {sign:#06x}").into()),
+    };
+    let digits = (0..count)
+        .map(|index| field(4 + index))
+        .collect::<Result<Vec<_>, _>>()?;
+    if digits.iter().any(|&digit| digit >= 10_000) {
+        return Err("invalid numeric digit".into());
+    }
+    // The digit worth 10000^(weight - index), or 0 outside the stored digits.
+    let digit = |index: i32| {
+        usize::try_from(index)
+            .ok()
+            .and_then(|index| digits.get(index))
+            .copied()
+            .unwrap_or(0)
+    };
+
+    let mut text = String::new();
+    if negative {
+        text.push('-');
+    }
+    if weight < 0 {
+        text.push('0');
+    } else {
+        let _ = write!(text, "{}", digit(0));
+        for index in 1..=weight {
+            let _ = write!(text, "{:04}", digit(index));
+        }
+    }
+    if scale > 0 {
+        text.push('.');
+        let fraction_start = text.len();
+        let mut index = weight + 1;
+        while text.len() - fraction_start < scale {
+            let _ = write!(text, "{:04}", digit(index));
+            index += 1;
+        }
+        text.truncate(fraction_start + scale);
+    }
+    Ok(text)
+}
+
+/// A [`Value`] bound as a tokio-postgres parameter: text format, except bytes.
+#[derive(Debug)]
+struct Param<'v>(&'v Value);
+
+/// Whether `ty` is `BYTEA` or a domain over it.
+fn is_bytea(ty: &Type) -> bool {
+    *ty == Type::BYTEA || matches!(ty.kind(), Kind::Domain(inner) if is_bytea(inner))
+}
+
+/// PostgreSQL's text for a float: the shortest decimal that reads back as the same value.
+fn real_text(value: f64) -> String {
+    if value.is_nan() {
+        "NaN".to_owned()
+    } else if value.is_infinite() {
+        if value > 0.0 { "Infinity" } else { "-Infinity" }.to_owned()
+    } else {
+        value.to_string()
+    }
+}
+
+impl ToSql for Param<'_> {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+        match self.0 {
+            Value::Null => return Ok(IsNull::Yes),
+            Value::Bool(value) => out.extend_from_slice(if *value { b"true" } else { b"false" }),
+            Value::Int(value) => out.extend_from_slice(value.to_string().as_bytes()),
+            Value::Real(value) => out.extend_from_slice(real_text(*value).as_bytes()),
+            Value::Text(value) => out.extend_from_slice(value.as_bytes()),
+            Value::Bytes(value) if is_bytea(ty) => out.extend_from_slice(value),
+            Value::Bytes(_) => {
+                return Err(format!("cannot bind bytes to a parameter of type {ty}; cast the parameter (`$1::bytea`)").into());
+            }
+        }
+        Ok(IsNull::No)
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    fn encode_format(&self, _: &Type) -> Format {
+        if matches!(self.0, Value::Bytes(_)) {
+            Format::Binary
+        } else {
+            Format::Text
+        }
+    }
+
+    to_sql_checked!();
+}
+
+/// Maps a tokio-postgres error.
+fn map_error(error: tokio_postgres::Error) -> DatabaseError {
+    if let Some(db) = error.as_db_error() {
+        let code = db.code().code();
+        let kind = if code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03") {
+            DatabaseErrorKind::Connection
+        } else {
+            DatabaseErrorKind::Query
+        };
+        let mut message = db.message().to_owned();
+        if let Some(detail) = db.detail() {
+            let _ = write!(message, "; detail: {detail}");
+        }
+        if let Some(hint) = db.hint() {
+            let _ = write!(message, "; hint: {hint}");
+        }
+        let position = match db.position() {
+            Some(ErrorPosition::Original(position)) => usize::try_from(*position).ok(),
+            _ => None,
+        };
+        let mut mapped = DatabaseError::new(kind, message).with_code(code);
+        if let Some(position) = position {
+            mapped = mapped.with_position(position);
+        }
+        return mapped.with_driver_error(error);
+    }
+    let io = error
+        .source()
+        .is_some_and(<dyn StdError>::is::<std::io::Error>);
+    let kind = if error.is_closed() || io {
+        DatabaseErrorKind::Connection
+    } else {
+        DatabaseErrorKind::Other
+    };
+    // tokio-postgres does not print the cause in its message.
+    let message = match error.source() {
+        Some(source) => format!("{error}: {source}"),
+        None => error.to_string(),
+    };
+    DatabaseError::new(kind, message).with_driver_error(error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Param, numeric_text, real_text, uuid_text};
+    use crate::Value;
+    use bytes::BytesMut;
+    use tokio_postgres::types::{IsNull, ToSql, Type};
+
+    fn numeric(weight: i16, sign: u16, scale: u16, digits: &[u16]) -> Vec<u8> {
+        let mut raw = Vec::new();
+        for field in [
+            u16::try_from(digits.len()).unwrap(),
+            weight.cast_unsigned(),
+            sign,
+            scale,
+        ]
+        .into_iter()
+        .chain(digits.iter().copied())
+        {
+            raw.extend_from_slice(&field.to_be_bytes());
+        }
+        raw
+    }
+
+    #[test]
+    fn numeric_values_print_like_postgres() {
+        let cases: &[(i16, u16, u16, &[u16], &str)] = &[
+            (0, 0, 0, &[], "0"),
+            (0, 0, 2, &[], "0.00"),
+            (0, 0, 0, &[1], "1"),
+            (0, 0, 2, &[1, 5000], "1.50"),
+            (0, 0x4000, 3, &[12, 3400], "-12.340"),
+            (-1, 0x4000, 3, &[10], "-0.001"),
+            (-2, 0, 6, &[1200], "0.000012"),
+            (-2, 0, 8, &[12], "0.00000012"),
+            (1, 0, 1, &[1234, 5678, 9000], "12345678.9"),
+            (5, 0, 0, &[1], "100000000000000000000"),
+            (1, 0, 0, &[1], "10000"),
+            (0, 0, 1, &[7, 1234], "7.1"),
+            (0, 0xC000, 0, &[], "NaN"),
+            (0, 0xD000, 0, &[], "Infinity"),
+            (0, 0xF000, 0, &[], "-Infinity"),
+        ];
+        for &(weight, sign, scale, digits, expected) in cases {
+            assert_eq!(
+                numeric_text(&numeric(weight, sign, scale, digits)).unwrap(),
+                expected
+            );
+        }
+        assert!(numeric_text(&[0, 1]).is_err());
+        assert!(numeric_text(&numeric(0, 0x1234, 0, &[])).is_err());
+        assert!(numeric_text(&numeric(0, 0, 0, &[10_000])).is_err());
+        // A digit count larger than the data.
+        let mut truncated = numeric(0, 0, 0, &[1, 2]);
+        truncated.truncate(10);
+        assert!(numeric_text(&truncated).is_err());
+    }
+
+    #[test]
+    fn uuids_print_hyphenated() {
+        let raw: Vec<u8> = (0u8..16).collect();
+        assert_eq!(
+            uuid_text(&raw).unwrap(),
+            "00010203-0405-0607-0809-0a0b0c0d0e0f"
+        );
+        assert!(uuid_text(&raw[..15]).is_err());
+    }
+
+    #[test]
+    fn floats_print_as_postgres_reads_them() {
+        assert_eq!(real_text(1.5), "1.5");
+        assert_eq!(real_text(0.1), "0.1");
+        assert_eq!(real_text(-2.0), "-2");
+        assert_eq!(real_text(f64::NAN), "NaN");
+        assert_eq!(real_text(f64::INFINITY), "Infinity");
+        assert_eq!(real_text(f64::NEG_INFINITY), "-Infinity");
+        let value = 1.234_567_890_123_456_7e-5;
+        assert_eq!(
+            real_text(value).parse::<f64>().unwrap().to_bits(),
+            value.to_bits()
+        );
+    }
+
+    #[test]
+    fn params_are_text_except_bytes() {
+        let encode = |value: Value, ty: Type| {
+            let mut out = BytesMut::new();
+            let is_null = Param(&value)
+                .to_sql_checked(&ty, &mut out)
+                .map_err(|error| error.to_string())?;
+            Ok::<_, String>((matches!(is_null, IsNull::Yes), out.to_vec()))
+        };
+        assert_eq!(
+            encode(Value::Int(7), Type::INT4),
+            Ok((false, b"7".to_vec()))
+        );
+        assert_eq!(
+            encode(Value::Bool(true), Type::BOOL),
+            Ok((false, b"true".to_vec()))
+        );
+        assert_eq!(
+            encode(Value::Text("2024-01-05 13:55:38".into()), Type::TIMESTAMP),
+            Ok((false, b"2024-01-05 13:55:38".to_vec()))
+        );
+        assert_eq!(encode(Value::Null, Type::INT8), Ok((true, Vec::new())));
+        assert_eq!(
+            encode(Value::Bytes(vec![0, 255]), Type::BYTEA),
+            Ok((false, vec![0, 255]))
+        );
+        assert!(
+            encode(Value::Bytes(vec![1]), Type::TEXT)
+                .unwrap_err()
+                .contains("bytea")
+        );
+    }
+}
