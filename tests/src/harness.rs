@@ -171,16 +171,20 @@ async fn drop_database(admin_url: &str, name: &str, dialect: Dialect) {
     match dialect {
         Dialect::Postgres => {
             if let Ok(mut conn) = sqlx::PgConnection::connect(admin_url).await {
-                let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                    .execute(&mut conn)
-                    .await;
+                let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                )))
+                .execute(&mut conn)
+                .await;
             }
         }
         Dialect::MySql => {
             if let Ok(mut conn) = sqlx::MySqlConnection::connect(admin_url).await {
-                let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS `{name}`"))
-                    .execute(&mut conn)
-                    .await;
+                let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS `{name}`"
+                )))
+                .execute(&mut conn)
+                .await;
             }
         }
         Dialect::Sqlite => {}
@@ -197,7 +201,7 @@ async fn create_database(admin_url: &str, name: &str, dialect: Dialect) -> Serve
                 .unwrap_or_else(|e| {
                     panic!("SWITCHY_TEST_POSTGRES_URL is set but {admin_url} is unreachable: {e}")
                 });
-            sqlx::raw_sql(&format!("CREATE DATABASE \"{name}\""))
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
                 .execute(&mut conn)
                 .await
                 .expect("create the test database");
@@ -208,7 +212,7 @@ async fn create_database(admin_url: &str, name: &str, dialect: Dialect) -> Serve
                 .unwrap_or_else(|e| {
                     panic!("SWITCHY_TEST_MYSQL_URL is set but {admin_url} is unreachable: {e}")
                 });
-            sqlx::raw_sql(&format!("CREATE DATABASE `{name}`"))
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE `{name}`")))
                 .execute(&mut conn)
                 .await
                 .expect("create the test database");
