@@ -1,1 +1,3 @@
-//! x
+//! Shared helpers of switchy_schema's cross-backend integration tests.
+
+pub mod servers;
