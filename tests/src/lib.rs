@@ -1,3 +1,4 @@
 //! Shared helpers of switchy_schema's cross-backend integration tests.
 
 pub mod harness;
+pub mod servers;

@@ -2,6 +2,12 @@
 
 #[cfg(feature = "rusqlite")]
 pub mod rusqlite;
+#[cfg(any(
+    feature = "sqlx-sqlite",
+    feature = "sqlx-postgres",
+    feature = "sqlx-mysql"
+))]
+mod sqlx_common;
 #[cfg(feature = "sqlx-mysql")]
 pub mod sqlx_mysql;
 #[cfg(feature = "sqlx-postgres")]

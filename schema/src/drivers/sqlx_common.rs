@@ -1,0 +1,420 @@
+//! What the three sqlx drivers share: statement execution on one connection, row
+//! conversion, error mapping, transactions and pinned pool connections.
+//!
+//! Each driver file implements [`Driver`] for its sqlx database type (how values are bound
+//! and read back, which statement begins a transaction, how errors are classified) and
+//! invokes [`impl_database!`] for its pool and connection types.
+//!
+//! Everything runs on a `&mut Connection`: pool operations acquire a connection for the
+//! duration of one call, exactly like sqlx's own `Executor for &Pool`.
+
+use std::borrow::Cow;
+use std::marker::PhantomData;
+use std::ops::DerefMut;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use sqlx::pool::PoolConnection;
+use sqlx::query::Query;
+use sqlx::{AssertSqlSafe, Column as _, Connection as _, Executor, IntoArguments, Row as _};
+use sqlx::{SqlSafeStr as _, SqlStr, TypeInfo as _, ValueRef as _};
+use sqlx_core::transaction::TransactionManager as _;
+use tokio::sync::Mutex;
+
+use crate::database::{Database, DatabaseTransaction, Dialect, Row, Value};
+use crate::error::{DatabaseError, DatabaseErrorKind};
+
+/// A statement being built: `sqlx::query(sql)` plus the parameters bound so far.
+pub(crate) type Statement<DB> = Query<'static, DB, <DB as sqlx::Database>::Arguments>;
+
+/// The per-database part of a sqlx driver.
+pub(crate) trait Driver: sqlx::Database<Arguments: IntoArguments<Self>> {
+    /// The dialect reported by [`Database::dialect`].
+    const DIALECT: Dialect;
+    /// The statement that starts a transaction.
+    const BEGIN: &'static str;
+    /// Whether a [`Database::pinned`] pool connection is closed when dropped (instead of
+    /// going back to the pool).
+    const CLOSE_PINNED: bool = true;
+
+    /// The connection as an executor (`&mut Connection` is one for every sqlx database,
+    /// but generic code cannot name that without a higher-ranked bound).
+    fn executor(conn: &mut Self::Connection) -> impl Executor<'_, Database = Self>;
+
+    /// The SQL text to prepare for `sql` run with `params`. sqlx caches prepared statements
+    /// per connection under this text.
+    fn statement_sql<'a>(sql: &'a str, params: &[Value]) -> Cow<'a, str> {
+        let _ = params;
+        Cow::Borrowed(sql)
+    }
+
+    /// Binds `value` as the next parameter of `statement`.
+    fn bind(statement: Statement<Self>, value: &Value) -> Statement<Self>;
+
+    /// The raw value in column `index` of `row`.
+    fn value(row: &Self::Row, index: usize) -> Result<Self::ValueRef<'_>, sqlx::Error>;
+
+    /// Reads a non-`NULL` value; the error says why it cannot be read.
+    fn decode(value: Self::ValueRef<'_>) -> Result<Value, String>;
+
+    /// The number of rows a statement affected.
+    fn rows_affected(result: &Self::QueryResult) -> u64;
+
+    /// Completes `error`, made from the database's message and code, with what only this
+    /// database knows (a kind, a position, a better code).
+    fn refine(error: DatabaseError, db_error: &dyn sqlx::error::DatabaseError) -> DatabaseError {
+        let _ = db_error;
+        error
+    }
+}
+
+/// Converts a sqlx error, keeping it as the driver error.
+pub(crate) fn map_error<DB: Driver>(error: sqlx::Error) -> DatabaseError {
+    if let sqlx::Error::Database(db_error) = &error {
+        let mut mapped = DatabaseError::new(DatabaseErrorKind::Query, db_error.message());
+        if let Some(code) = db_error.code() {
+            mapped = mapped.with_code(code);
+        }
+        return DB::refine(mapped, db_error.as_ref()).with_driver_error(error);
+    }
+    let kind = match &error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => DatabaseErrorKind::Connection,
+        sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => DatabaseErrorKind::Decode,
+        sqlx::Error::Configuration(_) => DatabaseErrorKind::Other,
+        _ => DatabaseErrorKind::Query,
+    };
+    DatabaseError::new(kind, error.to_string()).with_driver_error(error)
+}
+
+fn statement<DB: Driver>(sql: &str, params: &[Value]) -> Statement<DB> {
+    let sql = match DB::statement_sql(sql, params) {
+        Cow::Borrowed(sql) => AssertSqlSafe(sql).into_sql_str(),
+        Cow::Owned(sql) => AssertSqlSafe(sql).into_sql_str(),
+    };
+    params.iter().fold(sqlx::query::<DB>(sql), DB::bind)
+}
+
+/// [`Database::exec_raw`] on one connection: `sqlx::raw_sql`, several statements, no
+/// parameters.
+pub(crate) async fn exec_raw<DB: Driver>(
+    conn: &mut DB::Connection,
+    sql: &str,
+) -> Result<(), DatabaseError> {
+    sqlx::raw_sql(AssertSqlSafe(sql))
+        .execute(DB::executor(conn))
+        .await
+        .map(drop)
+        .map_err(map_error::<DB>)
+}
+
+/// [`Database::execute`] on one connection.
+pub(crate) async fn execute<DB: Driver>(
+    conn: &mut DB::Connection,
+    sql: &str,
+    params: &[Value],
+) -> Result<u64, DatabaseError> {
+    let result = statement::<DB>(sql, params)
+        .execute(DB::executor(conn))
+        .await
+        .map_err(map_error::<DB>)?;
+    Ok(DB::rows_affected(&result))
+}
+
+/// [`Database::query`] on one connection.
+pub(crate) async fn query<DB: Driver>(
+    conn: &mut DB::Connection,
+    sql: &str,
+    params: &[Value],
+) -> Result<Vec<Row>, DatabaseError> {
+    let rows = statement::<DB>(sql, params)
+        .fetch_all(DB::executor(conn))
+        .await
+        .map_err(map_error::<DB>)?;
+    convert_rows::<DB>(&rows)
+}
+
+/// Reads every value of every row; the column names are shared by all rows.
+fn convert_rows<DB: Driver>(rows: &[DB::Row]) -> Result<Vec<Row>, DatabaseError> {
+    let Some(first) = rows.first() else {
+        return Ok(Vec::new());
+    };
+    let columns: Arc<[String]> = first
+        .columns()
+        .iter()
+        .map(|c| c.name().to_owned())
+        .collect();
+    rows.iter()
+        .map(|row| {
+            let values = columns
+                .iter()
+                .enumerate()
+                .map(|(index, name)| {
+                    let raw = DB::value(row, index).map_err(map_error::<DB>)?;
+                    if raw.is_null() {
+                        return Ok(Value::Null);
+                    }
+                    let type_name = raw.type_info().name().to_owned();
+                    DB::decode(raw).map_err(|reason| {
+                        DatabaseError::new(
+                            DatabaseErrorKind::Decode,
+                            format!("cannot read column `{name}` of type {type_name}: {reason}"),
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Row::new(Arc::clone(&columns), values))
+        })
+        .collect()
+}
+
+/// An open transaction on a connection owned by `G`: a [`PoolConnection`] taken from a
+/// pool, or a lock guard over a single connection (kept locked for the whole transaction).
+///
+/// `sqlx::Transaction<'c, DB>` cannot be used for the guarded connection: it borrows
+/// `&'c mut Connection`, which would have to come from a guard stored in the same struct.
+/// So this type drives the connection's `TransactionManager` (from `sqlx-core`; `sqlx`
+/// does not re-export it) itself, exactly as `sqlx::Transaction` does: begin, commit,
+/// rollback, and on drop without either the manager's deferred rollback, which sqlx sends
+/// before the connection's next statement. The connection therefore never stays inside an
+/// abandoned transaction, and sqlx's own transaction depth stays right. Pool transactions
+/// use the same type, over a [`PoolConnection`].
+pub(crate) struct Transaction<DB: Driver, G: DerefMut<Target = DB::Connection>> {
+    conn: Mutex<G>,
+    open: bool,
+    db: PhantomData<fn() -> DB>,
+}
+
+impl<DB, G> Transaction<DB, G>
+where
+    DB: Driver,
+    G: DerefMut<Target = DB::Connection> + Send,
+{
+    /// Starts a transaction with [`Driver::BEGIN`] on `conn`.
+    ///
+    /// A connection already inside a transaction gives
+    /// [`DatabaseErrorKind::NestedTransaction`].
+    pub(crate) async fn begin(mut conn: G) -> Result<Self, DatabaseError> {
+        if conn.is_in_transaction() {
+            return Err(DatabaseError::nested_transaction());
+        }
+        DB::TransactionManager::begin(&mut conn, Some(SqlStr::from_static(DB::BEGIN)))
+            .await
+            .map_err(map_error::<DB>)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+            open: true,
+            db: PhantomData,
+        })
+    }
+
+    async fn finish(mut self, commit: bool) -> Result<(), DatabaseError> {
+        let conn = &mut **self.conn.get_mut();
+        if commit {
+            DB::TransactionManager::commit(conn).await
+        } else {
+            DB::TransactionManager::rollback(conn).await
+        }
+        .map_err(map_error::<DB>)?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl<DB: Driver, G: DerefMut<Target = DB::Connection>> Drop for Transaction<DB, G> {
+    fn drop(&mut self) {
+        if self.open {
+            // Queues a `ROLLBACK` that sqlx sends before the connection's next statement
+            // (or when a pool connection is returned), as `sqlx::Transaction` does.
+            DB::TransactionManager::start_rollback(&mut **self.conn.get_mut());
+        }
+    }
+}
+
+#[async_trait]
+impl<DB, G> Database for Transaction<DB, G>
+where
+    DB: Driver,
+    G: DerefMut<Target = DB::Connection> + Send,
+{
+    fn dialect(&self) -> Dialect {
+        DB::DIALECT
+    }
+    async fn exec_raw(&self, sql: &str) -> Result<(), DatabaseError> {
+        exec_raw::<DB>(&mut **self.conn.lock().await, sql).await
+    }
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, DatabaseError> {
+        execute::<DB>(&mut **self.conn.lock().await, sql, params).await
+    }
+    async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError> {
+        query::<DB>(&mut **self.conn.lock().await, sql, params).await
+    }
+    async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
+        Err(DatabaseError::nested_transaction())
+    }
+}
+
+#[async_trait]
+impl<DB, G> DatabaseTransaction for Transaction<DB, G>
+where
+    DB: Driver,
+    G: DerefMut<Target = DB::Connection> + Send,
+{
+    async fn commit(self: Box<Self>) -> Result<(), DatabaseError> {
+        self.finish(true).await
+    }
+    async fn rollback(self: Box<Self>) -> Result<(), DatabaseError> {
+        self.finish(false).await
+    }
+}
+
+/// A connection taken from a pool by [`Database::pinned`]: every statement runs on it, and
+/// it is closed when dropped if [`Driver::CLOSE_PINNED`] says so.
+pub(crate) struct Pinned<DB: Driver> {
+    conn: Mutex<PoolConnection<DB>>,
+}
+
+impl<DB: Driver> Pinned<DB> {
+    /// Takes a connection from `pool`.
+    pub(crate) async fn acquire(pool: &sqlx::Pool<DB>) -> Result<Self, DatabaseError> {
+        let mut conn = pool.acquire().await.map_err(map_error::<DB>)?;
+        if DB::CLOSE_PINNED {
+            conn.close_on_drop();
+        }
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+}
+
+#[async_trait]
+impl<DB: Driver> Database for Pinned<DB>
+where
+    PoolConnection<DB>: Send,
+{
+    fn dialect(&self) -> Dialect {
+        DB::DIALECT
+    }
+    async fn exec_raw(&self, sql: &str) -> Result<(), DatabaseError> {
+        exec_raw::<DB>(&mut **self.conn.lock().await, sql).await
+    }
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, DatabaseError> {
+        execute::<DB>(&mut **self.conn.lock().await, sql, params).await
+    }
+    async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError> {
+        query::<DB>(&mut **self.conn.lock().await, sql, params).await
+    }
+    async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
+        let guard = tokio::sync::MutexGuard::map(self.conn.lock().await, |conn| &mut **conn);
+        Ok(Box::new(Transaction::<DB, _>::begin(guard).await?))
+    }
+}
+
+/// Implements [`Database`] for a sqlx pool type and for `tokio::sync::Mutex` around the
+/// matching connection type, given the [`Driver`] type.
+macro_rules! impl_database {
+    ($db:ty, $pool:ty, $conn:ty) => {
+        /// Each call runs on a connection taken from the pool for that call.
+        /// [`begin_transaction`](crate::Database::begin_transaction) takes a connection for
+        /// the life of the transaction; [`pinned`](crate::Database::pinned) takes one for the
+        /// life of the returned handle and closes it, rather than returning it to the pool,
+        /// when the handle is dropped (except on SQLite: see the driver's module docs).
+        #[::async_trait::async_trait]
+        impl $crate::Database for $pool {
+            fn dialect(&self) -> $crate::Dialect {
+                <$db as $crate::drivers::sqlx_common::Driver>::DIALECT
+            }
+            async fn exec_raw(&self, sql: &str) -> Result<(), $crate::DatabaseError> {
+                let mut conn = self
+                    .acquire()
+                    .await
+                    .map_err($crate::drivers::sqlx_common::map_error::<$db>)?;
+                $crate::drivers::sqlx_common::exec_raw::<$db>(&mut conn, sql).await
+            }
+            async fn execute(
+                &self,
+                sql: &str,
+                params: &[$crate::Value],
+            ) -> Result<u64, $crate::DatabaseError> {
+                let mut conn = self
+                    .acquire()
+                    .await
+                    .map_err($crate::drivers::sqlx_common::map_error::<$db>)?;
+                $crate::drivers::sqlx_common::execute::<$db>(&mut conn, sql, params).await
+            }
+            async fn query(
+                &self,
+                sql: &str,
+                params: &[$crate::Value],
+            ) -> Result<Vec<$crate::Row>, $crate::DatabaseError> {
+                let mut conn = self
+                    .acquire()
+                    .await
+                    .map_err($crate::drivers::sqlx_common::map_error::<$db>)?;
+                $crate::drivers::sqlx_common::query::<$db>(&mut conn, sql, params).await
+            }
+            async fn begin_transaction(
+                &self,
+            ) -> Result<Box<dyn $crate::DatabaseTransaction + '_>, $crate::DatabaseError> {
+                let conn = self
+                    .acquire()
+                    .await
+                    .map_err($crate::drivers::sqlx_common::map_error::<$db>)?;
+                Ok(Box::new(
+                    $crate::drivers::sqlx_common::Transaction::<$db, _>::begin(conn).await?,
+                ))
+            }
+            async fn pinned(
+                &self,
+            ) -> Result<Box<dyn $crate::Database + '_>, $crate::DatabaseError> {
+                Ok(Box::new(
+                    $crate::drivers::sqlx_common::Pinned::<$db>::acquire(self).await?,
+                ))
+            }
+        }
+
+        /// Every call locks the mutex for its duration. A transaction keeps it locked until
+        /// it is committed, rolled back or dropped, so other calls on the mutex wait for it.
+        /// A transaction dropped without commit or rollback is rolled back before the
+        /// connection's next statement (sqlx's deferred rollback), so the connection is never
+        /// left inside it. [`pinned`](crate::Database::pinned) returns the mutex itself.
+        #[::async_trait::async_trait]
+        impl $crate::Database for ::tokio::sync::Mutex<$conn> {
+            fn dialect(&self) -> $crate::Dialect {
+                <$db as $crate::drivers::sqlx_common::Driver>::DIALECT
+            }
+            async fn exec_raw(&self, sql: &str) -> Result<(), $crate::DatabaseError> {
+                $crate::drivers::sqlx_common::exec_raw::<$db>(&mut *self.lock().await, sql).await
+            }
+            async fn execute(
+                &self,
+                sql: &str,
+                params: &[$crate::Value],
+            ) -> Result<u64, $crate::DatabaseError> {
+                $crate::drivers::sqlx_common::execute::<$db>(&mut *self.lock().await, sql, params)
+                    .await
+            }
+            async fn query(
+                &self,
+                sql: &str,
+                params: &[$crate::Value],
+            ) -> Result<Vec<$crate::Row>, $crate::DatabaseError> {
+                $crate::drivers::sqlx_common::query::<$db>(&mut *self.lock().await, sql, params)
+                    .await
+            }
+            async fn begin_transaction(
+                &self,
+            ) -> Result<Box<dyn $crate::DatabaseTransaction + '_>, $crate::DatabaseError> {
+                let guard = ::tokio::sync::MutexGuard::map(self.lock().await, |conn| conn);
+                Ok(Box::new(
+                    $crate::drivers::sqlx_common::Transaction::<$db, _>::begin(guard).await?,
+                ))
+            }
+        }
+    };
+}
+pub(crate) use impl_database;
