@@ -27,19 +27,22 @@ fn sql(n: usize) -> String {
 
 /// The migrations as `embed_migrations!` would emit them: a static list.
 fn migrations(count: usize) -> &'static Migrations {
-    let list: Vec<SqlMigration> = (0..count)
+    let leak = |text: String| -> &'static str { Box::leak(text.into_boxed_str()) };
+    let list: Vec<EmbeddedMigration> = (0..count)
         .map(|n| {
-            let id = format!("{n:05}_bench");
-            SqlMigration {
-                id: id.clone().into(),
+            let id = leak(format!("{n:05}_bench"));
+            let text = sql(n);
+            let file = EmbeddedFile {
+                dialect: None,
+                path: leak(format!("migrations/{id}/up.sql")),
+                checksum: leak(checksum(&text)),
+                sql: leak(text),
+            };
+            EmbeddedMigration {
+                id,
                 description: None,
-                up: vec![SqlFile::owned(
-                    None,
-                    format!("migrations/{id}/up.sql"),
-                    sql(n),
-                )]
-                .into(),
-                down: Vec::new().into(),
+                up: Box::leak(Box::new([file])),
+                down: &[],
                 transaction_mode: TransactionMode::Transactional,
             }
         })

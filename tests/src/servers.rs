@@ -7,6 +7,7 @@
 //! and dropped when the [`TestDatabase`] is dropped, also when the test panics.
 
 use std::io::Write as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sqlx::{Connection as _, Executor as _};
@@ -165,10 +166,12 @@ fn unique_name(test: &str) -> String {
         })
         .take(28)
         .collect();
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
-    format!("sw_{test}_{}_{nanos}", std::process::id())
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("sw_{test}_{}_{nanos}_{count}", std::process::id())
 }
 
 /// `url` with its database (the last path segment, before any `?query`) replaced by `name`.

@@ -346,10 +346,18 @@ async fn sqlite_switches_to_wal_outside_a_transaction() {
                 TransactionMode::NoTransaction,
             ));
             MigrationRunner::new(outside).run(db).await.unwrap();
-            let rows = db.query("PRAGMA journal_mode", &[]).await.unwrap();
+            // A connection reports the journal mode it last read from the file, so read
+            // first, on the same connection.
+            let conn = db.pinned().await.unwrap();
+            conn.query("SELECT COUNT(*) FROM sqlite_master", &[])
+                .await
+                .unwrap();
+            let rows = conn.query("PRAGMA journal_mode", &[]).await.unwrap();
             assert_eq!(
                 rows[0].get_index(0).and_then(switchy_schema::Value::as_str),
-                Some("wal")
+                Some("wal"),
+                "{:?}",
+                t.backend
             );
         },
     )
