@@ -138,6 +138,9 @@ pub async fn connect(backend: Backend, location: &str) -> Box<dyn Database> {
 
 /// A fresh database on `backend` for the test named `test`, or `None` (with a notice) when
 /// the backend's server is not configured.
+///
+/// # Panics
+/// When the temporary directory or the database cannot be created.
 pub async fn open(backend: Backend, test: &str) -> Option<TestDatabase> {
     let (location, server, dir) = match backend.dialect() {
         Dialect::Sqlite => {

@@ -155,6 +155,7 @@ async fn run_mysql(url: &str, sql: String) -> Result<(), sqlx::Error> {
 
 /// `sw_<test>_<pid>_<nanos>`: lowercase, at most 63 characters (PostgreSQL's limit).
 fn unique_name(test: &str) -> String {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
     let test: String = test
         .chars()
         .map(|c| {
@@ -166,7 +167,6 @@ fn unique_name(test: &str) -> String {
         })
         .take(28)
         .collect();
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());

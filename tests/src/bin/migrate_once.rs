@@ -46,7 +46,7 @@ async fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let db = connect(backend, location).await;
-    let runner = MigrationRunner::new(source(count)).with_lock_timeout(Duration::from_secs(120));
+    let runner = MigrationRunner::new(source(count)).with_lock_timeout(Duration::from_mins(2));
     match runner.run(&*db).await {
         Ok(report) => {
             println!(
