@@ -192,7 +192,7 @@ impl MigrationRunner {
         }
 
         // Fast path: with everything applied, one query and no lock.
-        if let Ok(rows) = tracker.read(db).await
+        if let Ok(Some(rows)) = tracker.read_compact(db).await
             && let Ok(plan) = plan::plan_up(&migrations, &rows, dialect, &options)
             && plan.pending.is_empty()
         {

@@ -242,6 +242,66 @@ impl Tracker {
         Ok(rows.iter().map(tracked_row).collect())
     }
 
+    /// What the no-op start-up needs (id, status, up checksum of every row) in ONE row:
+    /// drivers that move rows one by one (sqlx's SQLite worker thread) would otherwise spend
+    /// milliseconds on a thousand rows. `None` when the aggregate cannot be trusted (an id
+    /// holding a separator character, MySQL's `group_concat_max_len` truncating it): the
+    /// caller then reads the rows.
+    pub(crate) async fn read_compact(
+        &self,
+        db: &dyn Database,
+    ) -> Result<Option<Vec<TrackedRow>>, DatabaseError> {
+        let entry = match self.dialect {
+            Dialect::Sqlite => {
+                "group_concat(id || char(31) || status || char(31) || up_checksum, char(30))"
+            }
+            Dialect::Postgres => {
+                "string_agg(id || chr(31) || status || chr(31) || up_checksum, chr(30))"
+            }
+            Dialect::MySql => {
+                "CAST(GROUP_CONCAT(CONCAT(id, CHAR(31), status, CHAR(31), up_checksum) SEPARATOR '\u{1e}') AS CHAR)"
+            }
+        };
+        let count = match self.dialect {
+            Dialect::Postgres => "COUNT(*)::bigint",
+            Dialect::Sqlite | Dialect::MySql => "COUNT(*)",
+        };
+        let sql = format!(
+            "SELECT {count} AS n, {entry} AS entries FROM {}",
+            self.quoted
+        );
+        let rows = db.query(&sql, &[]).await?;
+        let Some(row) = rows.first() else {
+            return Ok(None);
+        };
+        let expected = row.get_index(0).and_then(Value::as_i64).unwrap_or(-1);
+        let text = match row.get_index(1) {
+            Some(Value::Text(text)) => text.as_str(),
+            Some(Value::Null) if expected == 0 => return Ok(Some(Vec::new())),
+            _ => return Ok(None),
+        };
+        let parsed: Option<Vec<TrackedRow>> = text
+            .split('\u{1e}')
+            .map(|entry| {
+                let mut fields = entry.split('\u{1f}');
+                let (Some(id), Some(status), Some(up_checksum), None) =
+                    (fields.next(), fields.next(), fields.next(), fields.next())
+                else {
+                    return None;
+                };
+                Some(TrackedRow {
+                    id: id.to_owned(),
+                    status: MigrationStatus::parse(status),
+                    status_text: status.to_owned(),
+                    up_checksum: up_checksum.to_owned(),
+                    down_checksum: None,
+                    failure_reason: None,
+                })
+            })
+            .collect();
+        Ok(parsed.filter(|rows| i64::try_from(rows.len()).is_ok_and(|len| len == expected)))
+    }
+
     /// Rows of a legacy table, as completed rows with unknown checksums (dry runs only).
     pub(crate) async fn read_legacy(
         &self,

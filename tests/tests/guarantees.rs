@@ -996,3 +996,20 @@ async fn sqlite_waits_for_the_write_lock_up_to_the_timeout() {
     tx.rollback().await.unwrap();
     runner.run(&waiting).await.unwrap();
 }
+
+#[tokio::test]
+async fn ids_holding_the_compact_reads_separators_are_still_recognized_as_applied() {
+    each(&Backend::ALL, "separator_ids", async |t| {
+        let db = &*t.db;
+        let runner = MigrationRunner::new(
+            CodeSource::new()
+                .with(create("0001_a\u{1e}b", "a"))
+                .with(create("0002_c\u{1f}d", "b")),
+        );
+        assert_eq!(runner.run(db).await.unwrap().applied.len(), 2);
+        let again = runner.run(db).await.unwrap();
+        assert!(again.applied.is_empty(), "{:?}", t.backend);
+        assert_eq!(again.skipped.len(), 2);
+    })
+    .await;
+}
