@@ -1,6 +1,7 @@
 //! [`Migrations`]: the static list `embed_migrations!` builds.
 
-use std::sync::Arc;
+use std::fmt;
+use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 
@@ -36,16 +37,29 @@ use crate::sql_migration::EmbeddedMigration;
 /// }]);
 /// assert_eq!(MIGRATIONS.len(), 1);
 /// ```
-#[derive(Debug, Clone, Copy)]
 pub struct Migrations {
     list: &'static [EmbeddedMigration],
+    /// The list as trait objects, built on first use: a start-up allocates nothing per
+    /// migration.
+    shared: OnceLock<Vec<Arc<dyn Migration>>>,
+}
+
+impl fmt::Debug for Migrations {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Migrations")
+            .field("list", &self.list)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Migrations {
     /// Wraps a static list. Order does not matter: the runner sorts by id.
     #[must_use]
     pub const fn new(list: &'static [EmbeddedMigration]) -> Self {
-        Self { list }
+        Self {
+            list,
+            shared: OnceLock::new(),
+        }
     }
 
     /// The migrations, as given.
@@ -82,9 +96,13 @@ impl Migrations {
 impl MigrationSource for Migrations {
     async fn migrations(&self) -> Result<Vec<Arc<dyn Migration>>> {
         Ok(self
-            .list
-            .iter()
-            .map(|migration| Arc::new(*migration) as Arc<dyn Migration>)
-            .collect())
+            .shared
+            .get_or_init(|| {
+                self.list
+                    .iter()
+                    .map(|migration| Arc::new(*migration) as Arc<dyn Migration>)
+                    .collect()
+            })
+            .clone())
     }
 }

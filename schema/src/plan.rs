@@ -27,6 +27,14 @@ pub(crate) struct TrackedRow {
     pub failure_reason: Option<String>,
 }
 
+/// One row of the tracking table as the no-op check reads it, borrowed from one text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CompactRow<'a> {
+    pub id: &'a str,
+    pub status: &'a str,
+    pub up_checksum: &'a str,
+}
+
 /// Which pending migrations a run applies.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum ExecutionStrategy {
@@ -217,6 +225,51 @@ pub(crate) fn plan_up(
         ExecutionStrategy::Steps(steps) => plan.pending.truncate(*steps),
     }
     Ok(plan)
+}
+
+/// Whether a run would have nothing to do and nothing to refuse: every row `completed`,
+/// every migration of the source applied with its checksum stored as is, and no missing
+/// migration the policy rejects. This is the start-up's fast path, so it allocates nothing
+/// per migration; whenever it says `false`, [`plan_up`] decides (and explains).
+pub(crate) fn is_up_to_date(
+    migrations: &[Arc<dyn Migration>],
+    rows: &[CompactRow<'_>],
+    dialect: Dialect,
+    missing: MissingPolicy,
+    verify_checksums: bool,
+) -> bool {
+    if migrations.len() > rows.len() {
+        return false;
+    }
+    let completed = MigrationStatus::Completed.as_str();
+    let by_id: HashMap<&str, &CompactRow<'_>> = rows.iter().map(|row| (row.id, row)).collect();
+    if by_id.len() != rows.len() || rows.iter().any(|row| row.status != completed) {
+        return false;
+    }
+    let all_applied = migrations.iter().all(|migration| {
+        by_id.get(migration.id()).is_some_and(|row| {
+            !verify_checksums
+                || row.up_checksum == UNKNOWN_CHECKSUM
+                || row
+                    .up_checksum
+                    .eq_ignore_ascii_case(&migration.up_checksum(dialect))
+        })
+    });
+    if !all_applied {
+        return false;
+    }
+    // Every migration has its row; the remaining rows are missing from the source.
+    match missing {
+        _ if rows.len() == migrations.len() => true,
+        MissingPolicy::Ignore => true,
+        MissingPolicy::Error => false,
+        MissingPolicy::IgnoreNewer => {
+            let newest = migrations.last().map_or("", |m| m.id());
+            rows.iter()
+                .filter(|row| row.id <= newest)
+                .all(|row| migrations.binary_search_by(|m| m.id().cmp(row.id)).is_ok())
+        }
+    }
 }
 
 fn check_missing(
@@ -523,6 +576,53 @@ mod tests {
             plan_rollback(&all, &rows, Dialect::Sqlite, &RollbackStrategy::All, false),
             Err(Error::Irreversible(id)) if id == "2_b"
         ));
+    }
+
+    /// What the fast path must agree with: `plan_up` succeeds with nothing pending.
+    fn agrees(all: &[Arc<dyn Migration>], rows: &[TrackedRow], missing: MissingPolicy) -> bool {
+        let compact: Vec<CompactRow<'_>> = rows
+            .iter()
+            .map(|row| CompactRow {
+                id: &row.id,
+                status: &row.status_text,
+                up_checksum: &row.up_checksum,
+            })
+            .collect();
+        let fast = is_up_to_date(all, &compact, Dialect::Sqlite, missing, true);
+        let options = PlanOptions {
+            missing,
+            ..PlanOptions::default()
+        };
+        let full =
+            plan_up(all, rows, Dialect::Sqlite, &options).is_ok_and(|plan| plan.pending.is_empty());
+        // The fast path may say "not sure" (false) where the full plan succeeds, never the reverse.
+        assert!(!fast || full, "fast path accepted what the planner refuses");
+        fast
+    }
+
+    #[test]
+    fn the_fast_path_accepts_only_what_the_planner_accepts() {
+        let all = migrations(&["1_a", "2_b", "3_c"]);
+        assert!(agrees(&all, &applied(&all, 3), MissingPolicy::IgnoreNewer));
+        assert!(!agrees(&all, &applied(&all, 2), MissingPolicy::IgnoreNewer));
+
+        let mut dirty = applied(&all, 3);
+        dirty[1].status_text = "failed".into();
+        dirty[1].status = Some(MigrationStatus::Failed);
+        assert!(!agrees(&all, &dirty, MissingPolicy::IgnoreNewer));
+
+        let mut drifted = applied(&all, 3);
+        drifted[2].up_checksum = checksum::checksum("other");
+        assert!(!agrees(&all, &drifted, MissingPolicy::IgnoreNewer));
+
+        let extra = migrations(&["9_z", "1_5_gone"]);
+        let mut newer = applied(&all, 3);
+        newer.push(row(extra[0].as_ref(), MigrationStatus::Completed));
+        assert!(agrees(&all, &newer, MissingPolicy::IgnoreNewer));
+        assert!(!agrees(&all, &newer, MissingPolicy::Error));
+        newer.push(row(extra[1].as_ref(), MigrationStatus::Completed));
+        assert!(!agrees(&all, &newer, MissingPolicy::IgnoreNewer));
+        assert!(agrees(&all, &newer, MissingPolicy::Ignore));
     }
 
     #[test]

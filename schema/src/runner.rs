@@ -192,12 +192,18 @@ impl MigrationRunner {
         }
 
         // Fast path: with everything applied, one query and no lock.
-        if let Ok(Some(rows)) = tracker.read_compact(db).await
-            && let Ok(plan) = plan::plan_up(&migrations, &rows, dialect, &options)
-            && plan.pending.is_empty()
+        if let Ok(Some(compact)) = tracker.read_compact(db).await
+            && let Some(rows) = compact.rows()
+            && plan::is_up_to_date(
+                &migrations,
+                &rows,
+                dialect,
+                self.missing,
+                self.verify_checksums,
+            )
         {
             return Ok(RunReport {
-                skipped: ids(&migrations, &plan.applied),
+                skipped: migrations.iter().map(|m| m.id().to_owned()).collect(),
                 total: started.elapsed(),
                 ..RunReport::default()
             });

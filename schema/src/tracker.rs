@@ -16,7 +16,7 @@ use crate::database::{Database, Dialect, Row, Value};
 use crate::error::{DatabaseError, Error, Result};
 use crate::ident::TableName;
 use crate::migration::{MigrationInfo, MigrationStatus};
-use crate::plan::{TrackedRow, UNKNOWN_CHECKSUM};
+use crate::plan::{CompactRow, TrackedRow, UNKNOWN_CHECKSUM};
 
 /// The columns of a current tracking table.
 const COLUMNS: [&str; 7] = [
@@ -246,11 +246,11 @@ impl Tracker {
     /// drivers that move rows one by one (sqlx's SQLite worker thread) would otherwise spend
     /// milliseconds on a thousand rows. `None` when the aggregate cannot be trusted (an id
     /// holding a separator character, MySQL's `group_concat_max_len` truncating it): the
-    /// caller then reads the rows.
+    /// caller then takes the full path.
     pub(crate) async fn read_compact(
         &self,
         db: &dyn Database,
-    ) -> Result<Option<Vec<TrackedRow>>, DatabaseError> {
+    ) -> Result<Option<CompactRows>, DatabaseError> {
         let entry = match self.dialect {
             Dialect::Sqlite => {
                 "group_concat(id || char(31) || status || char(31) || up_checksum, char(30))"
@@ -270,36 +270,25 @@ impl Tracker {
             "SELECT {count} AS n, {entry} AS entries FROM {}",
             self.quoted
         );
-        let rows = db.query(&sql, &[]).await?;
-        let Some(row) = rows.first() else {
+        let mut rows = db.query(&sql, &[]).await?;
+        let Some(row) = rows.pop() else {
             return Ok(None);
         };
-        let expected = row.get_index(0).and_then(Value::as_i64).unwrap_or(-1);
-        let text = match row.get_index(1) {
-            Some(Value::Text(text)) => text.as_str(),
-            Some(Value::Null) if expected == 0 => return Ok(Some(Vec::new())),
-            _ => return Ok(None),
-        };
-        let parsed: Option<Vec<TrackedRow>> = text
-            .split('\u{1e}')
-            .map(|entry| {
-                let mut fields = entry.split('\u{1f}');
-                let (Some(id), Some(status), Some(up_checksum), None) =
-                    (fields.next(), fields.next(), fields.next(), fields.next())
-                else {
-                    return None;
-                };
-                Some(TrackedRow {
-                    id: id.to_owned(),
-                    status: MigrationStatus::parse(status),
-                    status_text: status.to_owned(),
-                    up_checksum: up_checksum.to_owned(),
-                    down_checksum: None,
-                    failure_reason: None,
-                })
-            })
-            .collect();
-        Ok(parsed.filter(|rows| i64::try_from(rows.len()).is_ok_and(|len| len == expected)))
+        let count = row
+            .get_index(0)
+            .and_then(Value::as_i64)
+            .and_then(|n| usize::try_from(n).ok());
+        Ok(match (count, row.get_index(1)) {
+            (Some(0), Some(Value::Null)) => Some(CompactRows {
+                text: String::new(),
+                count: 0,
+            }),
+            (Some(count), Some(Value::Text(text))) => Some(CompactRows {
+                text: text.clone(),
+                count,
+            }),
+            _ => None,
+        })
     }
 
     /// Rows of a legacy table, as completed rows with unknown checksums (dry runs only).
@@ -455,6 +444,39 @@ impl Tracker {
     pub(crate) async fn delete(&self, db: &dyn Database, id: &str) -> Result<u64, DatabaseError> {
         let sql = format!("DELETE FROM {} WHERE id = {}", self.quoted, self.p(1));
         db.execute(&sql, &[id.into()]).await
+    }
+}
+
+/// The tracking table aggregated into one text: `id US status US up_checksum` entries
+/// separated by RS (ASCII 0x1f and 0x1e).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CompactRows {
+    pub text: String,
+    pub count: usize,
+}
+
+impl CompactRows {
+    /// The rows, borrowed; `None` unless exactly `count` well-formed entries are found.
+    pub(crate) fn rows(&self) -> Option<Vec<CompactRow<'_>>> {
+        if self.count == 0 {
+            return self.text.is_empty().then(Vec::new);
+        }
+        let rows: Vec<CompactRow<'_>> = self
+            .text
+            .split('\u{1e}')
+            .map(|entry| {
+                let mut fields = entry.split('\u{1f}');
+                match (fields.next(), fields.next(), fields.next(), fields.next()) {
+                    (Some(id), Some(status), Some(up_checksum), None) => Some(CompactRow {
+                        id,
+                        status,
+                        up_checksum,
+                    }),
+                    _ => None,
+                }
+            })
+            .collect::<Option<_>>()?;
+        (rows.len() == self.count).then_some(rows)
     }
 }
 
