@@ -1013,3 +1013,71 @@ async fn ids_holding_the_compact_reads_separators_are_still_recognized_as_applie
     })
     .await;
 }
+
+#[tokio::test]
+async fn every_fixture_folder_applies_and_rolls_back_on_every_backend() {
+    use switchy_schema::directory::DirectorySource;
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
+    each(&Backend::ALL, "fixtures", async |t| {
+        for (fixture, reversible) in [
+            ("basic", true),
+            ("dialects", true),
+            ("no_transaction", true),
+            ("crlf", true),
+            ("irreversible", false),
+        ] {
+            let table = format!("track_{fixture}");
+            let runner =
+                MigrationRunner::new(DirectorySource::new(format!("{fixtures}/{fixture}")))
+                    .with_table_name(&table);
+            let report = runner
+                .run(&*t.db)
+                .await
+                .unwrap_or_else(|e| panic!("{:?} {fixture}: {e}", t.backend));
+            assert!(!report.applied.is_empty(), "{fixture}");
+            assert!(runner.run(&*t.db).await.unwrap().applied.is_empty());
+            let rolled_back = runner.rollback(&*t.db, RollbackStrategy::All).await;
+            if reversible {
+                rolled_back.unwrap_or_else(|e| panic!("{:?} {fixture}: {e}", t.backend));
+                assert!(tracked_ids(&*t.db, &table).await.is_empty(), "{fixture}");
+            } else {
+                assert!(
+                    matches!(rolled_back, Err(Error::Irreversible(_))),
+                    "{fixture}"
+                );
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn closures_are_code_migrations_too() {
+    use switchy_schema::code::from_fn;
+    each(&Backend::ALL, "closures", async |t| {
+        let seed = from_fn(|db| {
+            Box::pin(async move {
+                let p = if db.dialect() == Dialect::Postgres {
+                    "$1"
+                } else {
+                    "?"
+                };
+                db.execute(&format!("INSERT INTO a (id) VALUES ({p})"), &[7.into()])
+                    .await?;
+                Ok(())
+            })
+        });
+        let source = CodeSource::new()
+            .with(create("0001_a", "a"))
+            .with(CodeMigration::new("0002_seed", seed).with_down("DELETE FROM a"));
+        let runner = MigrationRunner::new(source);
+        runner.run(&*t.db).await.unwrap();
+        assert_eq!(count(&*t.db, "a").await.unwrap(), 1);
+        runner
+            .rollback(&*t.db, RollbackStrategy::Last)
+            .await
+            .unwrap();
+        assert_eq!(count(&*t.db, "a").await.unwrap(), 0);
+    })
+    .await;
+}
