@@ -17,6 +17,23 @@ use crate::plan::{
 use crate::report::{AppliedMigration, PlannedMigration, RollbackReport, RunReport};
 use crate::tracker::{self, TableShape, Tracker};
 
+/// Runs `$body` on a pinned handle bound to `$session`, with the migration lock held and
+/// the tracking table ensured, and releases the lock on every path. (A macro rather than a
+/// function taking an async closure: rustc cannot yet prove such futures `Send`.)
+macro_rules! with_lock {
+    ($runner:expr, $db:expr, $tracker:expr, |$session:ident| $body:block) => {{
+        let pinned = pin($db).await?;
+        let lock = MigrationLock::acquire(&*pinned, $tracker.table(), $runner.lock_timeout).await?;
+        let result = async {
+            let $session: &dyn Database = &*pinned;
+            $runner.ensure_table($session, $tracker).await?;
+            $body
+        }
+        .await;
+        release(lock, &*pinned, result).await
+    }};
+}
+
 /// The default tracking table: `__switchy_migrations`.
 pub const DEFAULT_TABLE_NAME: &str = "__switchy_migrations";
 
@@ -209,12 +226,10 @@ impl MigrationRunner {
             });
         }
 
-        let session = pin(db).await?;
-        let lock = MigrationLock::acquire(&*session, tracker.table(), self.lock_timeout).await?;
-        let result = self
-            .run_locked(&*session, &tracker, &migrations, &options)
-            .await;
-        let mut report = release(lock, &*session, result).await?;
+        let mut report = with_lock!(self, db, &tracker, |session| {
+            self.run_locked(session, &tracker, &migrations, &options)
+                .await
+        })?;
         report.total = started.elapsed();
         Ok(report)
     }
@@ -227,7 +242,6 @@ impl MigrationRunner {
         options: &PlanOptions,
     ) -> Result<RunReport> {
         let dialect = session.dialect();
-        self.ensure_table(session, tracker).await?;
         let rows = self.read_settled(session, tracker).await?;
         let plan = plan::plan_up(migrations, &rows, dialect, options)?;
         let mut report = RunReport {
@@ -578,12 +592,9 @@ impl MigrationRunner {
                 ..RollbackReport::default()
             });
         }
-        let session = pin(db).await?;
-        let lock = MigrationLock::acquire(&*session, tracker.table(), self.lock_timeout).await?;
-        let result = async {
-            self.ensure_table(&*session, &tracker).await?;
+        with_lock!(self, db, &tracker, |session| {
             let rows = tracker
-                .read(&*session)
+                .read(session)
                 .await
                 .map_err(|e| Error::database("reading the tracking table", e))?;
             let plan = plan::plan_rollback(
@@ -598,10 +609,7 @@ impl MigrationRunner {
                 let migration = migrations[index].as_ref();
                 self.hooks.call_before(migration.id());
                 let started = Instant::now();
-                if let Err(error) = self
-                    .revert_one(&*session, &tracker, migration, &report)
-                    .await
-                {
+                if let Err(error) = self.revert_one(session, &tracker, migration, &report).await {
                     self.hooks.call_on_error(migration.id(), &error);
                     return Err(error);
                 }
@@ -613,9 +621,7 @@ impl MigrationRunner {
                 });
             }
             Ok(report)
-        }
-        .await;
-        release(lock, &*session, result).await
+        })
     }
 
     async fn revert_one(
@@ -737,33 +743,43 @@ impl MigrationRunner {
     pub async fn retry_migration(&self, db: &dyn Database, id: &str) -> Result<RunReport> {
         let tracker = Tracker::new(&self.table_name, db.dialect())?;
         let migration = Self::find(&self.load().await?, id)?;
-        let session = pin(db).await?;
-        let lock = MigrationLock::acquire(&*session, tracker.table(), self.lock_timeout).await?;
-        let result = async {
-            self.ensure_table(&*session, &tracker).await?;
-            match tracker.status_of(&*session, id).await?.as_deref().and_then(MigrationStatus::parse) {
+        with_lock!(self, db, &tracker, |session| {
+            match tracker
+                .status_of(session, id)
+                .await?
+                .as_deref()
+                .and_then(MigrationStatus::parse)
+            {
                 None => {
                     return Err(Error::Unsupported(format!(
                         "migration `{id}` has no failed or in-progress record to retry; run the migrations instead"
                     )));
                 }
                 Some(MigrationStatus::Completed) => {
-                    return Err(Error::Unsupported(format!("migration `{id}` is already completed")));
+                    return Err(Error::Unsupported(format!(
+                        "migration `{id}` is already completed"
+                    )));
                 }
                 Some(_) => {}
             }
             tracker
-                .delete(&*session, id)
+                .delete(session, id)
                 .await
                 .map_err(|e| Error::database(format!("removing the record of `{id}`"), e))?;
             let mut report = RunReport::default();
             self.hooks.call_before(id);
             let started = Instant::now();
-            match self.apply_one(&*session, &tracker, migration.as_ref(), &report).await {
+            match self
+                .apply_one(session, &tracker, migration.as_ref(), &report)
+                .await
+            {
                 Ok(_) => {
                     let duration = started.elapsed();
                     self.hooks.call_after(id, duration);
-                    report.applied.push(AppliedMigration { id: id.to_owned(), duration });
+                    report.applied.push(AppliedMigration {
+                        id: id.to_owned(),
+                        duration,
+                    });
                     Ok(report)
                 }
                 Err(error) => {
@@ -771,9 +787,7 @@ impl MigrationRunner {
                     Err(error)
                 }
             }
-        }
-        .await;
-        release(lock, &*session, result).await
+        })
     }
 
     /// Recovery: records migration `id` as completed without running it (after finishing
@@ -800,12 +814,9 @@ impl MigrationRunner {
     ) -> Result<usize> {
         let dialect = db.dialect();
         let tracker = Tracker::new(&self.table_name, dialect)?;
-        let session = pin(db).await?;
-        let lock = MigrationLock::acquire(&*session, tracker.table(), self.lock_timeout).await?;
-        let result = async {
-            self.ensure_table(&*session, &tracker).await?;
+        with_lock!(self, db, &tracker, |session| {
             let rows = tracker
-                .read(&*session)
+                .read(session)
                 .await
                 .map_err(|e| Error::database("reading the tracking table", e))?;
             let existing: std::collections::HashMap<&str, &TrackedRow> =
@@ -820,10 +831,10 @@ impl MigrationRunner {
                     Some(_) => {
                         async {
                             tracker
-                                .finish(&*session, id, MigrationStatus::Completed, None)
+                                .finish(session, id, MigrationStatus::Completed, None)
                                 .await?;
                             tracker
-                                .set_checksums(&*session, id, &up, &down)
+                                .set_checksums(session, id, &up, &down)
                                 .await
                                 .map(drop)
                         }
@@ -831,7 +842,7 @@ impl MigrationRunner {
                     }
                     None => {
                         tracker
-                            .insert(&*session, id, MigrationStatus::Completed, &up, &down)
+                            .insert(session, id, MigrationStatus::Completed, &up, &down)
                             .await
                     }
                 };
@@ -839,27 +850,20 @@ impl MigrationRunner {
                 changed += 1;
             }
             Ok(changed)
-        }
-        .await;
-        release(lock, &*session, result).await
+        })
     }
 
     /// Recovery: deletes the tracking record of `id`, whatever its status, without running
     /// anything (after undoing the migration by hand). Returns whether a record existed.
     pub async fn forget_migration(&self, db: &dyn Database, id: &str) -> Result<bool> {
         let tracker = Tracker::new(&self.table_name, db.dialect())?;
-        let session = pin(db).await?;
-        let lock = MigrationLock::acquire(&*session, tracker.table(), self.lock_timeout).await?;
-        let result = async {
-            self.ensure_table(&*session, &tracker).await?;
+        with_lock!(self, db, &tracker, |session| {
             tracker
-                .delete(&*session, id)
+                .delete(session, id)
                 .await
                 .map(|deleted| deleted > 0)
                 .map_err(|e| Error::database(format!("removing the record of `{id}`"), e))
-        }
-        .await;
-        release(lock, &*session, result).await
+        })
     }
 
     /// Accepts intended edits of applied migrations: stores the source's current checksums
@@ -880,16 +884,13 @@ impl MigrationRunner {
                 .map(|id| Self::find(&migrations, id))
                 .collect::<Result<_>>()?,
         };
-        let session = pin(db).await?;
-        let lock = MigrationLock::acquire(&*session, tracker.table(), self.lock_timeout).await?;
-        let result = async {
-            self.ensure_table(&*session, &tracker).await?;
+        with_lock!(self, db, &tracker, |session| {
             let mut changed = 0;
             for migration in &chosen {
                 let id = migration.id();
                 changed += tracker
                     .set_checksums(
-                        &*session,
+                        session,
                         id,
                         &migration.up_checksum(dialect),
                         &migration.down_checksum(dialect),
@@ -898,9 +899,7 @@ impl MigrationRunner {
                     .map_err(|e| Error::database(format!("updating the checksums of `{id}`"), e))?;
             }
             Ok(usize::try_from(changed).unwrap_or(usize::MAX))
-        }
-        .await;
-        release(lock, &*session, result).await
+        })
     }
 }
 
