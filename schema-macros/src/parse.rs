@@ -44,7 +44,9 @@ impl Parse for Args {
         let mut errors: Option<syn::Error> = None;
         let mut seen_require_down = false;
         while !input.is_empty() {
-            input.parse::<Token![,]>()?;
+            input.parse::<Token![,]>().map_err(|error| {
+                syn::Error::new(error.span(), "expected `,` between the arguments")
+            })?;
             if input.is_empty() {
                 break;
             }
@@ -54,8 +56,20 @@ impl Parse for Args {
                     format!("expected an argument such as `require_down = true`: {KNOWN}"),
                 )
             })?;
-            input.parse::<Token![=]>()?;
-            let value: Lit = input.parse()?;
+            if input.parse::<Token![=]>().is_err() {
+                return Err(syn::Error::new(
+                    name.span(),
+                    format!("expected `=` and a value after `{name}`, as in `require_down = true`"),
+                ));
+            }
+            let Ok(value) = input.parse::<Lit>() else {
+                return Err(syn::Error::new(
+                    name.span(),
+                    format!(
+                        "expected a literal value after `{name} =`, as in `require_down = true`"
+                    ),
+                ));
+            };
             let error = if name == "require_down" {
                 match value {
                     Lit::Bool(LitBool { value, .. }) if !seen_require_down => {
