@@ -8,6 +8,10 @@
 //! checksums are computed) → expand ([`expand`]: one static array of plain data). It never
 //! panics: every problem is collected and reported at once, followed by an empty list of
 //! migrations so that no other error follows from it.
+//!
+//! `SWITCHY_SCHEMA_MACROS_BASE_DIR`, when set, replaces `CARGO_MANIFEST_DIR` as the folder
+//! that paths are relative to. It is internal, for this project's UI tests (under trybuild
+//! `CARGO_MANIFEST_DIR` points into `target/`), and may change without notice.
 #![doc = include_str!("../docs/rebuilding.md")]
 
 mod expand;
@@ -24,6 +28,7 @@ mod grammar;
 use proc_macro::TokenStream;
 
 #[doc = include_str!("../docs/embed_migrations.md")]
+#[doc = include_str!("../docs/rebuilding.md")]
 #[proc_macro]
 pub fn embed_migrations(input: TokenStream) -> TokenStream {
     let args = match syn::parse::<parse::Args>(input) {
