@@ -2,10 +2,10 @@
 //! through `switchy_schema::embed_migrations!`, whose documentation is the reference: its
 //! arguments, the errors it reports and how rebuilding works.
 //!
-//! The expansion goes parse ([`parse`]: the arguments) → scan ([`scan`]: the folder, read
-//! with the grammar shared with the runtime directory source) → validate ([`validate`]: the
+//! The expansion goes parse (`parse.rs`: the arguments) → scan (`scan.rs`: the folder, read
+//! with the grammar shared with the runtime directory source) → validate (`validate.rs`: the
 //! grammar's violations and the macro's own rules become errors on the path literal,
-//! checksums are computed) → expand ([`expand`]: one static array of plain data). It never
+//! checksums are computed) → expand (`expand.rs`: one static array of plain data). It never
 //! panics: every problem is collected and reported at once, followed by an empty list of
 //! migrations so that no other error follows from it.
 //!
