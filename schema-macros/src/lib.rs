@@ -13,6 +13,7 @@
 //! that paths are relative to. It is internal, for this project's UI tests (under trybuild
 //! `CARGO_MANIFEST_DIR` points into `target/`), and may change without notice.
 #![doc = include_str!("../docs/rebuilding.md")]
+#![cfg_attr(switchy_schema_tracked_path, feature(proc_macro_tracked_path))]
 
 mod expand;
 mod parse;

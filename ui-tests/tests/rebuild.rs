@@ -2,7 +2,7 @@
 //! of change to its migrations folder, with no build.rs in the application.
 //!
 //! The test writes a small application (it prints what it embedded) into
-//! `target/tmp/rebuild-test/app`, depending on this workspace's `switchy_schema` by path
+//! `target/tmp/rebuild-test/app-<unique>`, depending on this workspace's `switchy_schema` by path
 //! with the workspace's `Cargo.lock`, builds it offline into the shared target directory
 //! `target/tmp/rebuild-test/target`, and then walks through the changes: editing a file,
 //! adding a migration folder, adding a file to an existing folder, renaming a folder,
@@ -135,11 +135,22 @@ fn a_plain_cargo_build_embeds_what_is_on_disk() {
         .parent()
         .expect("the workspace");
     let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rebuild-test");
+    // A new folder each run, so that the first build always meets a folder the macro has
+    // not listed yet (as a new application would); earlier runs' folders are removed.
+    if let Ok(entries) = fs::read_dir(&base) {
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with("app-") {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+    let stamp = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_nanos());
     let app = App {
-        dir: base.join("app"),
+        dir: base.join(format!("app-{}-{stamp}", std::process::id())),
         target: base.join("target"),
     };
-    let _ = fs::remove_dir_all(&app.dir);
     fs::create_dir_all(app.dir.join("src")).expect("create the app");
     let schema = workspace.join("schema");
     fs::write(
