@@ -1,6 +1,7 @@
-//! Records the migrations folders read, so that the build script of this crate watches
-//! them (see `build.rs` and "Rebuilding" in the crate docs). Best-effort: any failure
-//! only loses the tracking, never the build.
+//! Asks for a rebuild when a migrations folder changes: on stable, by listing the folder
+//! for the build script of this crate to watch (see `build.rs` and "Rebuilding" in the
+//! crate docs); on a nightly with `proc_macro::tracked::path`, by telling rustc.
+//! Best-effort: any failure only loses the tracking, never the build.
 
 use std::fs;
 use std::io::Write;
