@@ -6,8 +6,10 @@
 use std::error::Error;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
-use switchy_schema::MigrationRunner;
-use switchy_schema::directory::DirectorySource;
+use switchy_schema::Migrations;
+
+/// The migrations folder, embedded at compile time (the path is relative to this crate).
+static MIGRATIONS: Migrations = switchy_schema::embed_migrations!("quickstart/migrations");
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
@@ -21,11 +23,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     )
     .await?;
 
-    let migrations = DirectorySource::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/quickstart/migrations"
-    ));
-    let runner = MigrationRunner::new(migrations);
+    let runner = MIGRATIONS.runner();
 
     println!("database: {}", file.display());
     let report = runner.run(&pool).await?;

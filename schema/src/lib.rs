@@ -129,3 +129,15 @@ pub use plan::{ExecutionStrategy, MissingPolicy, OutOfOrderPolicy, RollbackStrat
 pub use report::{AppliedMigration, PlannedMigration, RollbackReport, RunReport};
 pub use runner::{DEFAULT_LOCK_TIMEOUT, DEFAULT_TABLE_NAME, MigrationRunner};
 pub use sql_migration::{EmbeddedFile, EmbeddedMigration, SqlFile, SqlMigration};
+
+#[cfg(feature = "macros")]
+pub use switchy_schema_macros::embed_migrations;
+
+/// What `embed_migrations!` expands to refers to; not a public interface.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::database::Dialect;
+    pub use crate::embedded::Migrations;
+    pub use crate::migration::TransactionMode;
+    pub use crate::sql_migration::{EmbeddedFile, EmbeddedMigration};
+}

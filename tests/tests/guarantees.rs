@@ -8,7 +8,8 @@ use switchy_schema::checksum::sha256_hex;
 use switchy_schema::code::{CodeMigration, CodeSource};
 use switchy_schema::{
     Database, Dialect, Error, ExecutionStrategy, MigrationHooks, MigrationRunner, MigrationStatus,
-    MissingPolicy, OutOfOrderPolicy, RollbackStrategy, SqlFile, SqlMigration, TransactionMode,
+    Migrations, MissingPolicy, OutOfOrderPolicy, RollbackStrategy, SqlFile, SqlMigration,
+    TransactionMode,
 };
 use switchy_schema_tests::harness::{Backend, TestDatabase, open};
 
@@ -1016,20 +1017,22 @@ async fn ids_holding_the_compact_reads_separators_are_still_recognized_as_applie
 
 #[tokio::test]
 async fn every_fixture_folder_applies_and_rolls_back_on_every_backend() {
-    use switchy_schema::directory::DirectorySource;
-    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
+    static BASIC: Migrations = switchy_schema::embed_migrations!("fixtures/basic");
+    static DIALECTS: Migrations = switchy_schema::embed_migrations!("fixtures/dialects");
+    static NO_TRANSACTION: Migrations =
+        switchy_schema::embed_migrations!("fixtures/no_transaction");
+    static CRLF: Migrations = switchy_schema::embed_migrations!("fixtures/crlf");
+    static IRREVERSIBLE: Migrations = switchy_schema::embed_migrations!("fixtures/irreversible");
     each(&Backend::ALL, "fixtures", async |t| {
-        for (fixture, reversible) in [
-            ("basic", true),
-            ("dialects", true),
-            ("no_transaction", true),
-            ("crlf", true),
-            ("irreversible", false),
+        for (fixture, migrations, reversible) in [
+            ("basic", &BASIC, true),
+            ("dialects", &DIALECTS, true),
+            ("no_transaction", &NO_TRANSACTION, true),
+            ("crlf", &CRLF, true),
+            ("irreversible", &IRREVERSIBLE, false),
         ] {
             let table = format!("track_{fixture}");
-            let runner =
-                MigrationRunner::new(DirectorySource::new(format!("{fixtures}/{fixture}")))
-                    .with_table_name(&table);
+            let runner = migrations.runner().with_table_name(&table);
             let report = runner
                 .run(&*t.db)
                 .await
