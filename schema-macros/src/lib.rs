@@ -1,0 +1,38 @@
+//! The `embed_migrations!` macro of [switchy_schema](https://docs.rs/switchy_schema). Use it
+//! through `switchy_schema::embed_migrations!`, whose documentation is the reference: its
+//! arguments, the errors it reports and how rebuilding works.
+//!
+//! The expansion goes parse ([`parse`]: the arguments) → scan ([`scan`]: the folder, read
+//! with the grammar shared with the runtime directory source) → validate ([`validate`]: the
+//! grammar's violations and the macro's own rules become errors on the path literal,
+//! checksums are computed) → expand ([`expand`]: one static array of plain data). It never
+//! panics: every problem is collected and reported at once, followed by an empty list of
+//! migrations so that no other error follows from it.
+#![doc = include_str!("../docs/rebuilding.md")]
+
+mod expand;
+mod parse;
+mod scan;
+mod track;
+mod validate;
+
+// The one definition of the folder grammar, shared with the runtime directory source.
+#[path = "../../schema/src/grammar.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod grammar;
+
+use proc_macro::TokenStream;
+
+#[doc = include_str!("../docs/embed_migrations.md")]
+#[proc_macro]
+pub fn embed_migrations(input: TokenStream) -> TokenStream {
+    let args = match syn::parse::<parse::Args>(input) {
+        Ok(args) => args,
+        Err(error) => return expand::errors(&error).into(),
+    };
+    let folder = scan::scan(&args);
+    match validate::validate(&args, &folder) {
+        Ok(migrations) => expand::expand(&migrations).into(),
+        Err(error) => expand::errors(&error).into(),
+    }
+}

@@ -1,0 +1,199 @@
+//! Turns a scanned folder into checked migrations, or into errors: every violation of the
+//! grammar, and the macro's own rules (`require_down`), each at the span of the path
+//! literal, all combined.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::grammar::{ScannedFile, ScannedMigration, Violation};
+use crate::parse::Args;
+use crate::scan::Folder;
+
+/// A migration ready to be emitted.
+pub(crate) struct Migration {
+    pub(crate) id: String,
+    pub(crate) description: Option<String>,
+    pub(crate) run_in_transaction: bool,
+    pub(crate) up: Vec<File>,
+    pub(crate) down: Vec<File>,
+}
+
+/// One SQL file ready to be emitted.
+pub(crate) struct File {
+    /// `None` for `up.sql` / `down.sql`, else the variant of `Dialect`: `Sqlite`,
+    /// `Postgres` or `MySql`.
+    pub(crate) dialect: Option<&'static str>,
+    /// The path shown at run time: the folder as written in the macro call, then
+    /// `<id>/<name>`, exactly as `DirectorySource::new(<folder as written>)` gives it.
+    pub(crate) shown: String,
+    /// The absolute path, for `include_str!`.
+    pub(crate) absolute: String,
+    /// `switchy_schema::checksum::checksum` of the content.
+    pub(crate) checksum: String,
+}
+
+/// Collects errors, all at the span of the path literal.
+struct Errors<'a> {
+    args: &'a Args,
+    combined: Option<syn::Error>,
+}
+
+impl Errors<'_> {
+    fn push(&mut self, message: impl std::fmt::Display) {
+        let error = syn::Error::new(self.args.path.span(), message);
+        match &mut self.combined {
+            Some(combined) => combined.combine(error),
+            None => self.combined = Some(error),
+        }
+    }
+
+    fn violation(&mut self, folder: &Folder, violation: &Violation) {
+        let path = shown(folder, &violation.path);
+        let mut message = format!("{}: {}", path.display(), violation.rule);
+        if let Some(hint) = &violation.hint {
+            message.push_str("\n  help: ");
+            message.push_str(hint);
+        }
+        self.push(message);
+    }
+}
+
+/// The migrations of `folder`, or every error found.
+pub(crate) fn validate(args: &Args, folder: &Folder) -> Result<Vec<Migration>, syn::Error> {
+    let mut errors = Errors {
+        args,
+        combined: None,
+    };
+    let scanned = match &folder.scanned {
+        Ok(scanned) => scanned.as_slice(),
+        Err(violations) => {
+            for violation in violations {
+                errors.violation(folder, violation);
+            }
+            &[]
+        }
+    };
+    let mut migrations = Vec::with_capacity(scanned.len());
+    for migration in scanned {
+        if args.require_down && migration.down.is_empty() {
+            let dir = folder.shown.join(&migration.id);
+            errors.push(format!(
+                "{}: missing `down.sql`: `require_down = true` asks every migration for one\n  help: add `{}`, or drop `require_down = true` to allow irreversible migrations",
+                dir.display(),
+                dir.join("down.sql").display(),
+            ));
+        }
+        if let Some(migration) = convert(folder, migration, &mut errors) {
+            migrations.push(migration);
+        }
+    }
+    match errors.combined {
+        Some(error) => Err(error),
+        None => Ok(migrations),
+    }
+}
+
+fn convert(
+    folder: &Folder,
+    migration: &ScannedMigration,
+    errors: &mut Errors<'_>,
+) -> Option<Migration> {
+    let mut files = |scanned: &[ScannedFile]| -> Option<Vec<File>> {
+        let mut files = Vec::with_capacity(scanned.len());
+        let mut ok = true;
+        for file in scanned {
+            match convert_file(folder, &migration.id, file) {
+                Ok(file) => files.push(file),
+                Err(message) => {
+                    errors.push(message);
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(files)
+    };
+    let up = files(&migration.up);
+    let down = files(&migration.down);
+    Some(Migration {
+        id: migration.id.clone(),
+        description: migration.description.clone(),
+        run_in_transaction: migration.run_in_transaction,
+        up: up?,
+        down: down?,
+    })
+}
+
+fn convert_file(folder: &Folder, id: &str, file: &ScannedFile) -> Result<File, String> {
+    let name = file.path.file_name().unwrap_or_default();
+    let shown = folder.shown.join(id).join(name);
+    let dialect = match file.dialect {
+        None => None,
+        Some("mysql") => Some("MySql"),
+        Some("postgres") => Some("Postgres"),
+        Some("sqlite") => Some("Sqlite"),
+        // Unreachable while the grammar's dialects and `Dialect` agree; an error, not a panic.
+        Some(other) => {
+            return Err(format!(
+                "{}: dialect `{other}` is not supported by this version of switchy_schema_macros",
+                shown.display()
+            ));
+        }
+    };
+    let absolute = file.path.to_str().ok_or_else(|| {
+        format!(
+            "{}: the absolute path of this file is not valid UTF-8, so `include_str!` cannot name it\n  help: move the crate to a folder whose path is UTF-8",
+            shown.display()
+        )
+    })?;
+    Ok(File {
+        dialect,
+        shown: shown.to_string_lossy().into_owned(),
+        absolute: absolute.to_owned(),
+        checksum: checksum(&file.content),
+    })
+}
+
+/// `path` (under the folder as read) shown under the folder as written.
+fn shown(folder: &Folder, path: &Path) -> PathBuf {
+    match path.strip_prefix(&folder.root) {
+        Ok(rest) if rest.as_os_str().is_empty() => folder.shown.clone(),
+        Ok(rest) => folder.shown.join(rest),
+        Err(_) => path.to_path_buf(),
+    }
+}
+
+/// `switchy_schema::checksum::checksum`: the lowercase hex SHA-256 of `text` with every
+/// `\r\n` turned into `\n`. A test in the `tests` package checks that both agree.
+fn checksum(text: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = Sha256::digest(text.replace("\r\n", "\n").as_bytes());
+    let mut hex = String::with_capacity(64);
+    for byte in digest {
+        for nibble in [byte >> 4, byte & 0x0f] {
+            hex.push(char::from(
+                HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'),
+            ));
+        }
+    }
+    hex
+}
+
+#[cfg(test)]
+mod tests {
+    use super::checksum;
+
+    #[test]
+    fn checksums_are_lowercase_hex_sha256_of_lf_text() {
+        assert_eq!(
+            checksum(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert_eq!(checksum("a;\r\nb;\r\n"), checksum("a;\nb;\n"));
+        // `printf 'SELECT 1;\n' | sha256sum`
+        assert_eq!(
+            checksum("SELECT 1;\n"),
+            "b4e0497804e46e0a0b0b8c31975b062152d551bac49c3c2e80932567b4085dcd"
+        );
+    }
+}

@@ -1,0 +1,241 @@
+//! A plain `cargo build` of an application embeds exactly what is on disk after each kind
+//! of change to its migrations folder, with no build.rs in the application.
+//!
+//! The test writes a small application (it prints what it embedded) into
+//! `target/tmp/rebuild-test/app`, depending on this workspace's `switchy_schema` by path
+//! with the workspace's `Cargo.lock`, builds it offline into the shared target directory
+//! `target/tmp/rebuild-test/target`, and then walks through the changes: editing a file,
+//! adding a migration folder, adding a file to an existing folder, renaming a folder,
+//! deleting a folder, and `cp -a` of a folder (which keeps the old mtimes of what it
+//! copies). After each change it runs `cargo build` and then the binary, and compares its
+//! output with what `DirectorySource` reads from the folder at that moment.
+//!
+//! Cargo decides what to rebuild from mtimes. Each change is made more than a second after
+//! the previous build finished (see [`App::change`]), so that the test also holds on file
+//! systems that store mtimes in whole seconds.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, SystemTime};
+
+use switchy_schema::directory::DirectorySource;
+
+struct App {
+    dir: PathBuf,
+    target: PathBuf,
+}
+
+impl App {
+    fn migrations(&self) -> PathBuf {
+        self.dir.join("migrations")
+    }
+
+    fn write(&self, relative: &str, content: &str) {
+        let path = self.migrations().join(relative);
+        fs::create_dir_all(path.parent().expect("a parent")).expect("create folders");
+        fs::write(path, content).expect("write");
+    }
+
+    /// Waits until the clock is more than a second past the end of the last build, then
+    /// makes `change`: a change made in the same second as a build would be invisible to
+    /// cargo on file systems with one-second mtimes.
+    fn change(&self, what: &str, change: impl FnOnce(&Self)) {
+        std::thread::sleep(Duration::from_millis(1100));
+        eprintln!("--- {what}");
+        change(self);
+    }
+
+    /// Runs `cargo build`; returns cargo's stderr (its progress lines).
+    fn build(&self) -> String {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let output = Command::new(cargo)
+            .args(["build", "--offline", "--color", "never"])
+            .arg("--manifest-path")
+            .arg(self.dir.join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", &self.target)
+            .env_remove("SWITCHY_SCHEMA_NO_DIR_TRACKING")
+            .env_remove("SWITCHY_SCHEMA_MACROS_BASE_DIR")
+            .env_remove("RUSTFLAGS")
+            .output()
+            .expect("run cargo");
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(output.status.success(), "cargo build failed:\n{stderr}");
+        stderr
+    }
+
+    /// What the built binary embedded: one line per file.
+    fn embedded(&self) -> Vec<String> {
+        let output = Command::new(self.target.join("debug").join("rebuild_app"))
+            .output()
+            .expect("run the app");
+        assert!(output.status.success());
+        String::from_utf8(output.stdout)
+            .expect("UTF-8")
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// What is on disk, in the app's format, as `DirectorySource::new("migrations")` reads it.
+    fn on_disk(&self) -> Vec<String> {
+        let migrations = DirectorySource::new(self.migrations())
+            .load()
+            .expect("a valid folder");
+        let mut lines = Vec::new();
+        for migration in &migrations {
+            for file in migration.up.iter().chain(migration.down.iter()) {
+                let path = Path::new(&*file.path)
+                    .strip_prefix(&self.dir)
+                    .expect("under the app");
+                lines.push(format!(
+                    "{} {} {}",
+                    migration.id,
+                    path.display(),
+                    file.checksum
+                ));
+            }
+        }
+        lines
+    }
+
+    /// Builds, runs, and checks that the binary embeds what is on disk.
+    fn check(&self, step: &str) {
+        let start = std::time::Instant::now();
+        self.build();
+        eprintln!(
+            "{step}: cargo build took {:.1} s",
+            start.elapsed().as_secs_f64()
+        );
+        assert_eq!(self.embedded(), self.on_disk(), "after: {step}");
+    }
+}
+
+const MAIN: &str = r#"
+static MIGRATIONS: switchy_schema::Migrations = switchy_schema::embed_migrations!("migrations");
+
+fn main() {
+    for migration in MIGRATIONS.as_slice() {
+        for file in migration.up.iter().chain(migration.down) {
+            println!("{} {} {}", migration.id, file.path, file.checksum);
+        }
+    }
+}
+"#;
+
+fn set_mtime(path: &Path, time: SystemTime) {
+    let file = fs::File::open(path).expect("open");
+    file.set_modified(time).expect("set mtime");
+}
+
+#[cfg(unix)] // `cp -a`
+#[test]
+fn a_plain_cargo_build_embeds_what_is_on_disk() {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the workspace");
+    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rebuild-test");
+    let app = App {
+        dir: base.join("app"),
+        target: base.join("target"),
+    };
+    let _ = fs::remove_dir_all(&app.dir);
+    fs::create_dir_all(app.dir.join("src")).expect("create the app");
+    let schema = workspace.join("schema");
+    fs::write(
+        app.dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"rebuild_app\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+             [workspace]\n\n[dependencies]\n\
+             switchy_schema = {{ path = {:?}, default-features = false, features = [\"macros\"] }}\n",
+            schema.to_str().expect("a UTF-8 path")
+        ),
+    )
+    .expect("write Cargo.toml");
+    fs::copy(workspace.join("Cargo.lock"), app.dir.join("Cargo.lock")).expect("copy Cargo.lock");
+    fs::write(app.dir.join("src/main.rs"), MAIN).expect("write main.rs");
+    app.write("0001_users/up.sql", "CREATE TABLE users (id INT);\n");
+    app.write("0001_users/down.sql", "DROP TABLE users;\n");
+    app.write("0002_posts/up.sql", "CREATE TABLE posts (id INT);\n");
+
+    // A folder to `cp -a` later, made long ago: the copy keeps these old mtimes.
+    let old = base.join("old");
+    let _ = fs::remove_dir_all(&old);
+    fs::create_dir_all(old.join("0009_archived")).expect("create");
+    fs::write(
+        old.join("0009_archived/up.sql"),
+        "CREATE TABLE archived (id INT);\n",
+    )
+    .expect("write");
+    let long_ago = SystemTime::UNIX_EPOCH + Duration::from_secs(1_600_000_000);
+    set_mtime(&old.join("0009_archived/up.sql"), long_ago);
+    set_mtime(&old.join("0009_archived"), long_ago);
+
+    app.check("the first build");
+    // The first expansion of a new folder lists it for the macro crate's build script,
+    // which costs one more round of rebuilding on the next build; after that, a build
+    // with no change rebuilds nothing.
+    app.check("the build after the first");
+    let idle = app.build();
+    assert!(
+        !idle.contains("Compiling"),
+        "a build with no change rebuilt something:\n{idle}"
+    );
+
+    app.change("edit a file", |app| {
+        app.write(
+            "0001_users/up.sql",
+            "CREATE TABLE users (id INT, name TEXT);\n",
+        );
+    });
+    app.check("editing a file");
+
+    app.change("add a migration folder", |app| {
+        app.write("0003_tags/up.sql", "CREATE TABLE tags (id INT);\n");
+    });
+    app.check("adding a migration folder");
+
+    app.change("add a file to an existing folder", |app| {
+        app.write("0002_posts/down.sql", "DROP TABLE posts;\n");
+    });
+    app.check("adding a file to an existing folder");
+
+    app.change("rename a folder", |app| {
+        fs::rename(
+            app.migrations().join("0003_tags"),
+            app.migrations().join("0004_labels"),
+        )
+        .expect("rename");
+    });
+    app.check("renaming a folder");
+
+    app.change("delete a folder", |app| {
+        fs::remove_dir_all(app.migrations().join("0001_users")).expect("delete");
+    });
+    app.check("deleting a folder");
+
+    app.change("cp -a a folder", |app| {
+        let status = Command::new("cp")
+            .arg("-a")
+            .arg(old.join("0009_archived"))
+            .arg(app.migrations())
+            .status()
+            .expect("run cp");
+        assert!(status.success());
+        let copied = app.migrations().join("0009_archived/up.sql");
+        let mtime = fs::metadata(&copied).and_then(|meta| meta.modified());
+        assert_eq!(mtime.ok(), Some(long_ago), "cp -a keeps the old mtime");
+    });
+    app.check("cp -a of a folder");
+    assert!(
+        app.embedded()
+            .iter()
+            .any(|line| line.starts_with("0009_archived migrations/0009_archived/up.sql"))
+    );
+
+    let idle = app.build();
+    assert!(
+        !idle.contains("Compiling"),
+        "a build with no change rebuilt something:\n{idle}"
+    );
+}

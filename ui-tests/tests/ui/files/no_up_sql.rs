@@ -1,0 +1,8 @@
+// A migration folder without up.sql.
+use switchy_schema::Migrations;
+
+static MIGRATIONS: Migrations = switchy_schema::embed_migrations!("tests/fixtures/no_up");
+
+fn main() {
+    let _ = MIGRATIONS.len();
+}
