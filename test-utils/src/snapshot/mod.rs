@@ -370,12 +370,19 @@ pub(crate) fn collapse_whitespace(text: &str) -> String {
 /// collapsed; lowercased when it holds no quoted text (`CURRENT_TIMESTAMP` is
 /// `current_timestamp`).
 pub(crate) fn normalize_default(text: &str) -> String {
+    let mut text = normalize_expression(text);
+    if !text.contains(['\'', '"', '`']) {
+        text = text.to_lowercase();
+    }
+    text
+}
+
+/// An expression with whitespace collapsed outside quotes and without redundant outer
+/// parentheses (`(total > 0)` is `total > 0`).
+pub(crate) fn normalize_expression(text: &str) -> String {
     let mut text = collapse_outside_quotes(text);
     while text.starts_with('(') && text.ends_with(')') && wraps_whole(&text) {
         text = text[1..text.len() - 1].trim().to_owned();
-    }
-    if !text.contains(['\'', '"', '`']) {
-        text = text.to_lowercase();
     }
     text
 }

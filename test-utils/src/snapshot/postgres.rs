@@ -8,7 +8,8 @@ use switchy_schema::{Database, DatabaseError, Row};
 
 use super::{
     CaptureResult, ColumnSchema, ForeignKeySchema, IndexSchema, RowExt, SchemaSnapshot,
-    TableSchema, collapse_outside_quotes, normalize_default, normalize_type, split_list,
+    TableSchema, collapse_outside_quotes, normalize_default, normalize_expression, normalize_type,
+    split_list,
 };
 
 /// The condition on a namespace alias `n` that keeps user schemas only.
@@ -211,7 +212,7 @@ async fn indexes(
             IndexSchema {
                 columns: split_list(row.text("columns")),
                 unique: row.flag("is_unique"),
-                predicate: row.text("predicate").map(|p| collapse_outside_quotes(&p)),
+                predicate: row.text("predicate").map(|p| normalize_expression(&p)),
             },
         );
     }

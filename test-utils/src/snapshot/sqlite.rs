@@ -7,7 +7,7 @@ use switchy_schema::{Database, Value};
 
 use super::{
     CaptureResult, ColumnSchema, ForeignKeySchema, IndexSchema, RowExt, SchemaSnapshot,
-    TableSchema, collapse_outside_quotes, normalize_default, normalize_type,
+    TableSchema, collapse_outside_quotes, normalize_default, normalize_expression, normalize_type,
 };
 
 pub(super) async fn capture(db: &dyn Database) -> CaptureResult {
@@ -193,7 +193,7 @@ async fn index_columns(
 fn where_clause(sql: &str) -> Option<String> {
     let upper = sql.to_ascii_uppercase();
     let position = upper.rfind("WHERE")?;
-    Some(collapse_outside_quotes(&sql[position + "WHERE".len()..]))
+    Some(normalize_expression(&sql[position + "WHERE".len()..]))
 }
 
 #[cfg(test)]
