@@ -4,22 +4,70 @@
 use std::collections::BTreeMap;
 
 use switchy_schema::Database;
-use switchy_schema::code::Executable;
+use switchy_schema::code::{BoxFuture, Executable, FnExecutable};
 
 use crate::error::BoxError;
 use crate::step::{FnStep, LocalBoxFuture, Step};
 
-/// Something run against the database after a migration: raw SQL (`&'static str`,
-/// `String`), any [`Executable`] (such as [`from_fn`](switchy_schema::code::from_fn)), or
-/// an async closure wrapped by [`mutation_fn`].
+/// Something run against the database after a migration: raw SQL (`&str`, `String`),
+/// an [`Executable`] (a [`from_fn`](switchy_schema::code::from_fn) closure, or any `dyn Executable`), or an async closure
+/// wrapped by [`mutation_fn`]. References, `Box`es and `Arc`s of mutations are mutations,
+/// so mixed kinds fit in one list as `Box<dyn Mutation>`.
+///
+/// A type of yours that implements [`Executable`] is a mutation as `&dyn Executable` or
+/// `Box<dyn Executable>`.
 pub trait Mutation {
     /// Runs it.
     fn run<'a>(&'a self, db: &'a dyn Database) -> LocalBoxFuture<'a, Result<(), BoxError>>;
 }
 
-impl<T: Executable + ?Sized> Mutation for T {
+impl Mutation for str {
+    fn run<'a>(&'a self, db: &'a dyn Database) -> LocalBoxFuture<'a, Result<(), BoxError>> {
+        Box::pin(async move {
+            if !self.trim().is_empty() {
+                db.exec_raw(self).await?;
+            }
+            Ok(())
+        })
+    }
+}
+
+impl Mutation for String {
+    fn run<'a>(&'a self, db: &'a dyn Database) -> LocalBoxFuture<'a, Result<(), BoxError>> {
+        self.as_str().run(db)
+    }
+}
+
+impl Mutation for dyn Executable + '_ {
     fn run<'a>(&'a self, db: &'a dyn Database) -> LocalBoxFuture<'a, Result<(), BoxError>> {
         Box::pin(async move { self.execute(db).await.map_err(BoxError::from) })
+    }
+}
+
+impl<F> Mutation for FnExecutable<F>
+where
+    F: for<'x> Fn(&'x dyn Database) -> BoxFuture<'x, switchy_schema::Result<()>> + Send + Sync,
+{
+    fn run<'a>(&'a self, db: &'a dyn Database) -> LocalBoxFuture<'a, Result<(), BoxError>> {
+        Box::pin(async move { self.execute(db).await.map_err(BoxError::from) })
+    }
+}
+
+impl<M: Mutation + ?Sized> Mutation for &M {
+    fn run<'a>(&'a self, db: &'a dyn Database) -> LocalBoxFuture<'a, Result<(), BoxError>> {
+        (**self).run(db)
+    }
+}
+
+impl<M: Mutation + ?Sized> Mutation for Box<M> {
+    fn run<'a>(&'a self, db: &'a dyn Database) -> LocalBoxFuture<'a, Result<(), BoxError>> {
+        (**self).run(db)
+    }
+}
+
+impl<M: Mutation + ?Sized> Mutation for std::sync::Arc<M> {
+    fn run<'a>(&'a self, db: &'a dyn Database) -> LocalBoxFuture<'a, Result<(), BoxError>> {
+        (**self).run(db)
     }
 }
 
@@ -59,7 +107,8 @@ where
 ///
 /// Implemented for `BTreeMap<String, M>` (one mutation per migration), `Vec<(String, M)>`
 /// (several per migration, in list order) and the [`Mutations`] builder (mixed kinds),
-/// where `M` is any [`Mutation`]: `&'static str`, `String`, an [`Executable`], ...
+/// where `M` is any [`Mutation`]: `&str`, `String`, a [`from_fn`](switchy_schema::code::from_fn) executable,
+/// `Box<dyn Mutation>`, ...
 pub trait MutationProvider {
     /// The mutations to run right after migration `id`, in order.
     fn mutations_after(&self, id: &str) -> Vec<&dyn Mutation>;
@@ -116,12 +165,13 @@ impl<P: MutationProvider + ?Sized> MutationProvider for &P {
 ///     });
 /// # let _ = mutations;
 /// ```
+/// Closures may borrow from the test (the builder's lifetime `'a`).
 #[derive(Default)]
-pub struct Mutations {
-    entries: Vec<(String, Box<dyn Mutation>)>,
+pub struct Mutations<'a> {
+    entries: Vec<(String, Box<dyn Mutation + 'a>)>,
 }
 
-impl Mutations {
+impl<'a> Mutations<'a> {
     /// No mutations.
     #[must_use]
     pub fn new() -> Self {
@@ -136,7 +186,7 @@ impl Mutations {
 
     /// Runs `mutation` (any [`Mutation`], such as an [`Executable`]) after migration `id`.
     #[must_use]
-    pub fn with(mut self, id: impl Into<String>, mutation: impl Mutation + 'static) -> Self {
+    pub fn with(mut self, id: impl Into<String>, mutation: impl Mutation + 'a) -> Self {
         self.entries.push((id.into(), Box::new(mutation)));
         self
     }
@@ -145,13 +195,13 @@ impl Mutations {
     #[must_use]
     pub fn with_fn<F>(self, id: impl Into<String>, f: F) -> Self
     where
-        F: AsyncFn(&dyn Database) -> Result<(), BoxError> + 'static,
+        F: AsyncFn(&dyn Database) -> Result<(), BoxError> + 'a,
     {
         self.with(id, mutation_fn(f))
     }
 }
 
-impl MutationProvider for Mutations {
+impl MutationProvider for Mutations<'_> {
     fn mutations_after(&self, id: &str) -> Vec<&dyn Mutation> {
         self.entries
             .iter()
@@ -164,7 +214,7 @@ impl MutationProvider for Mutations {
     }
 }
 
-impl std::fmt::Debug for Mutations {
+impl std::fmt::Debug for Mutations<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list()
             .entries(self.entries.iter().map(|(id, _)| id))
