@@ -88,6 +88,8 @@ fn default_on_update(dialect: Dialect) -> &'static str {
     }
 }
 
+type Case = (&'static str, Box<dyn Fn(&mut Schema)>, String);
+
 #[tokio::test]
 async fn every_kind_of_difference_is_one_precise_line() {
     each("snapshot_differences", async |db| {
@@ -95,7 +97,6 @@ async fn every_kind_of_difference_is_one_precise_line() {
         let base = Schema::base().build(db).await;
         assert!(base.tables.contains_key("parent") && base.tables.contains_key("child"), "{base}");
 
-        type Case = (&'static str, Box<dyn Fn(&mut Schema)>, String);
         let cases: Vec<Case> = vec![
             (
                 "forgotten index",
@@ -175,7 +176,7 @@ async fn every_kind_of_difference_is_one_precise_line() {
             change(&mut schema);
             let after = schema.build(db).await;
             let diff = base.diff(&after);
-            assert_eq!(diff.lines(), [expected.clone()], "{dialect}: {name}\n{diff}");
+            assert_eq!(diff.lines(), std::slice::from_ref(&expected), "{dialect}: {name}\n{diff}");
             // And the other way round: the opposite change.
             let back = after.diff(&base);
             assert_eq!(back.len(), 1, "{dialect}: {name} reversed\n{back}");
