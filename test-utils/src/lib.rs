@@ -1,4 +1,4 @@
-//! Test utilities for [switchy_schema](switchy_schema) migrations: fresh databases, the
+//! Test utilities for [`switchy_schema`] migrations: fresh databases, the
 //! **round-trip proof** that every `down` undoes its `up`, data-migration tests, schema
 //! snapshots and assertions. Every helper takes a `&dyn Database`, so the same test runs on
 //! SQLite, PostgreSQL and MySQL/MariaDB.
