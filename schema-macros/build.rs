@@ -12,9 +12,14 @@
 //!
 //! Everything here is best-effort: a file that cannot be read or written never fails the
 //! build, it only loses the tracking. `SWITCHY_SCHEMA_NO_DIR_TRACKING=1` turns it off.
+//!
+//! On a nightly compiler that has `proc_macro::tracked::path` (probed by compiling a tiny
+//! file), the macro tells rustc about the folders itself, so that only the application
+//! is rebuilt; this script then watches nothing.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime};
 
 /// The opt-out, also read by the macro.
@@ -23,12 +28,18 @@ const OPT_OUT: &str = "SWITCHY_SCHEMA_NO_DIR_TRACKING";
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-env-changed={OPT_OUT}");
+    println!("cargo::rustc-check-cfg=cfg(switchy_schema_tracked_path)");
     let Some(out_dir) = std::env::var_os("OUT_DIR") else {
         return;
     };
+    let tracked_path = has_tracked_path(Path::new(&out_dir));
+    if tracked_path {
+        println!("cargo::rustc-cfg=switchy_schema_tracked_path");
+    }
     let list = Path::new(&out_dir).join("tracked-dirs");
-    let opted_out =
-        std::env::var_os(OPT_OUT).is_some_and(|value| !value.is_empty() && value != "0");
+    // With `tracked::path`, or when opted out, no folder is watched here.
+    let opted_out = tracked_path
+        || std::env::var_os(OPT_OUT).is_some_and(|value| !value.is_empty() && value != "0");
 
     let recorded = fs::read_to_string(&list).unwrap_or_default();
     let mut kept: Vec<PathBuf> = Vec::new();
@@ -60,4 +71,27 @@ fn main() {
     for dir in &kept {
         println!("cargo::rerun-if-changed={}", dir.display());
     }
+}
+
+/// Whether the compiler accepts `proc_macro::tracked::path` (nightly only, for now).
+fn has_tracked_path(out_dir: &Path) -> bool {
+    const PROBE: &str = "#![feature(proc_macro_tracked_path)]\n\
+        extern crate proc_macro;\n\
+        pub fn probe(dir: &std::path::Path) { proc_macro::tracked::path(dir); }\n";
+    let Some(rustc) = std::env::var_os("RUSTC") else {
+        return false;
+    };
+    let probe = out_dir.join("probe_tracked_path.rs");
+    if fs::write(&probe, PROBE).is_err() {
+        return false;
+    }
+    Command::new(rustc)
+        .args(["--edition=2021", "--crate-type=lib", "--emit=metadata"])
+        .arg("--out-dir")
+        .arg(out_dir)
+        .arg(&probe)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
 }

@@ -87,8 +87,10 @@ impl Parse for Args {
                     )),
                 }
             } else {
-                let hint = if name.to_string().eq_ignore_ascii_case("require_down")
-                    || name.to_string().contains("down")
+                let lower = name.to_string().to_ascii_lowercase();
+                let hint = if ["req", "down", "rev"]
+                    .iter()
+                    .any(|part| lower.contains(part))
                 {
                     " (did you mean `require_down`?)"
                 } else if name == "table" || name == "table_name" {
@@ -111,6 +113,51 @@ impl Parse for Args {
         match errors {
             Some(errors) => Err(errors),
             None => Ok(args),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Args;
+
+    fn parse(input: &str) -> Result<Args, String> {
+        syn::parse_str::<Args>(input).map_err(|error| {
+            error
+                .into_iter()
+                .map(|error| error.to_string())
+                .collect::<Vec<_>>()
+                .join(" | ")
+        })
+    }
+
+    #[test]
+    fn a_path_and_the_defaults() {
+        let args = parse(r#""migrations""#).expect("valid");
+        assert_eq!(args.path.value(), "migrations");
+        assert!(!args.require_down);
+        let args = parse(r#"r"db/migrations", require_down = true,"#).expect("valid");
+        assert_eq!(args.path.value(), "db/migrations");
+        assert!(args.require_down);
+    }
+
+    #[test]
+    fn every_bad_argument_is_reported() {
+        let errors = parse(r#""m", require_dwn = true, require_down = 1, table = "t""#)
+            .err()
+            .expect("invalid");
+        assert_eq!(
+            errors,
+            "unknown argument `require_dwn` (did you mean `require_down`?); the only optional argument is `require_down = true` \
+             | `require_down` takes a boolean: `require_down = true` (the default is `false`) \
+             | unknown argument `table`: the tracking table is the runner's choice, with `MigrationRunner::with_table_name`; the only optional argument is `require_down = true`"
+        );
+    }
+
+    #[test]
+    fn the_path_must_be_a_non_empty_string_literal() {
+        for input in ["", "migrations", "b\"m\"", "1", "\"\""] {
+            assert!(parse(input).is_err(), "{input}");
         }
     }
 }

@@ -29,7 +29,12 @@ pub(crate) fn scan(args: &Args) -> Folder {
     let root = base_dir().join(&shown);
     let scanned = grammar::scan(&root);
     if root.is_dir() {
-        track::record(&root);
+        let ids: Vec<&str> = scanned
+            .iter()
+            .flatten()
+            .map(|migration| migration.id.as_str())
+            .collect();
+        track::track(&root, &ids);
     }
     Folder {
         shown,

@@ -17,7 +17,45 @@ use crate::sql_migration::EmbeddedMigration;
 /// A plain `static` of data, sorted by id: constructing it costs nothing at start-up and the
 /// runtime never hashes a file (checksums are computed ahead of time).
 ///
-/// What the macro emits, written by hand:
+/// With the macro (feature `macros`, on by default):
+///
+/// ```
+/// # #[cfg(feature = "macros")] {
+/// use switchy_schema::{Migrations, TransactionMode};
+///
+/// // Relative to this crate's Cargo.toml; an application's is usually "migrations".
+/// static MIGRATIONS: Migrations = switchy_schema::embed_migrations!("../tests/fixtures/basic");
+///
+/// let first = &MIGRATIONS.as_slice()[0];
+/// assert_eq!(first.id, "0001_create_users");
+/// assert_eq!(first.up[0].path, "../tests/fixtures/basic/0001_create_users/up.sql");
+/// assert!(first.up[0].sql.starts_with("CREATE TABLE users"));
+/// assert_eq!(first.up[0].checksum, switchy_schema::checksum::checksum(first.up[0].sql));
+/// assert_eq!(first.transaction_mode, TransactionMode::Transactional);
+/// assert_eq!(MIGRATIONS.len(), 3);
+/// # }
+/// ```
+///
+/// Applying them on the pool the application already has:
+///
+/// ```
+/// # #[cfg(feature = "macros")]
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// static MIGRATIONS: switchy_schema::Migrations =
+///     switchy_schema::embed_migrations!("../tests/fixtures/basic", require_down = true);
+///
+/// let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
+/// let report = MIGRATIONS.run(&pool).await?;
+/// assert_eq!(report.applied.len(), 3);
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "macros"))]
+/// # fn main() {}
+/// ```
+///
+/// What the macro emits, written by hand (without the macro, `Migrations::new` can be
+/// called directly):
 ///
 /// ```
 /// use switchy_schema::{EmbeddedFile, EmbeddedMigration, Migrations, TransactionMode};

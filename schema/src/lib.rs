@@ -130,37 +130,6 @@ pub use report::{AppliedMigration, PlannedMigration, RollbackReport, RunReport};
 pub use runner::{DEFAULT_LOCK_TIMEOUT, DEFAULT_TABLE_NAME, MigrationRunner};
 pub use sql_migration::{EmbeddedFile, EmbeddedMigration, SqlFile, SqlMigration};
 
-/// Embeds a migrations folder in the binary, checked at compile time.
-///
-/// ```
-/// use switchy_schema::{Migrations, TransactionMode};
-///
-/// // Relative to this crate's Cargo.toml; an application's is usually "migrations".
-/// static MIGRATIONS: Migrations = switchy_schema::embed_migrations!("../tests/fixtures/basic");
-///
-/// let first = &MIGRATIONS.as_slice()[0];
-/// assert_eq!(first.id, "0001_create_users");
-/// assert_eq!(first.up[0].path, "../tests/fixtures/basic/0001_create_users/up.sql");
-/// assert!(first.up[0].sql.starts_with("CREATE TABLE users"));
-/// assert_eq!(first.up[0].checksum, switchy_schema::checksum::checksum(first.up[0].sql));
-/// assert_eq!(first.transaction_mode, TransactionMode::Transactional);
-/// assert_eq!(MIGRATIONS.len(), 3);
-/// ```
-///
-/// Applying them, on the pool the application already has:
-///
-/// ```
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// static MIGRATIONS: switchy_schema::Migrations =
-///     switchy_schema::embed_migrations!("../tests/fixtures/basic", require_down = true);
-///
-/// let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
-/// let report = MIGRATIONS.run(&pool).await?;
-/// assert_eq!(report.applied.len(), 3);
-/// # Ok(())
-/// # }
-/// ```
 #[cfg(feature = "macros")]
 pub use switchy_schema_macros::embed_migrations;
 

@@ -2,7 +2,7 @@
 //! of change to its migrations folder, with no build.rs in the application.
 //!
 //! The test writes a small application (it prints what it embedded) into
-//! `target/tmp/rebuild-test/app`, depending on this workspace's `switchy_schema` by path
+//! `target/tmp/rebuild-test/app-<unique>`, depending on this workspace's `switchy_schema` by path
 //! with the workspace's `Cargo.lock`, builds it offline into the shared target directory
 //! `target/tmp/rebuild-test/target`, and then walks through the changes: editing a file,
 //! adding a migration folder, adding a file to an existing folder, renaming a folder,
@@ -27,6 +27,45 @@ struct App {
 }
 
 impl App {
+    /// Writes the application into a new folder under `base`, with two migrations.
+    fn create(base: &Path) -> Self {
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("the workspace");
+        // A new folder each run, so that the first build always meets a folder the macro has
+        // not listed yet (as a new application would); earlier runs' folders are removed.
+        if let Ok(entries) = fs::read_dir(base) {
+            for entry in entries.flatten() {
+                if entry.file_name().to_string_lossy().starts_with("app-") {
+                    let _ = fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+        let stamp = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_nanos());
+        let app = App {
+            dir: base.join(format!("app-{}-{stamp}", std::process::id())),
+            target: base.join("target"),
+        };
+        fs::create_dir_all(app.dir.join("src")).expect("create the app");
+        let schema = workspace.join("schema");
+        let manifest = format!(
+            "[package]\nname = \"rebuild_app\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\
+             publish = false\n\n[workspace]\n\n[dependencies]\nswitchy_schema = {{ path = {:?}, \
+             default-features = false, features = [\"macros\"] }}\n",
+            schema.to_str().expect("a UTF-8 path")
+        );
+        fs::write(app.dir.join("Cargo.toml"), manifest).expect("write Cargo.toml");
+        fs::copy(workspace.join("Cargo.lock"), app.dir.join("Cargo.lock"))
+            .expect("copy Cargo.lock");
+        fs::write(app.dir.join("src/main.rs"), MAIN).expect("write main.rs");
+        app.write("0001_users/up.sql", "CREATE TABLE users (id INT);\n");
+        app.write("0001_users/down.sql", "DROP TABLE users;\n");
+        app.write("0002_posts/up.sql", "CREATE TABLE posts (id INT);\n");
+        app
+    }
+
     fn migrations(&self) -> PathBuf {
         self.dir.join("migrations")
     }
@@ -131,33 +170,8 @@ fn set_mtime(path: &Path, time: SystemTime) {
 #[cfg(unix)] // `cp -a`
 #[test]
 fn a_plain_cargo_build_embeds_what_is_on_disk() {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the workspace");
     let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rebuild-test");
-    let app = App {
-        dir: base.join("app"),
-        target: base.join("target"),
-    };
-    let _ = fs::remove_dir_all(&app.dir);
-    fs::create_dir_all(app.dir.join("src")).expect("create the app");
-    let schema = workspace.join("schema");
-    fs::write(
-        app.dir.join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"rebuild_app\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
-             [workspace]\n\n[dependencies]\n\
-             switchy_schema = {{ path = {:?}, default-features = false, features = [\"macros\"] }}\n",
-            schema.to_str().expect("a UTF-8 path")
-        ),
-    )
-    .expect("write Cargo.toml");
-    fs::copy(workspace.join("Cargo.lock"), app.dir.join("Cargo.lock")).expect("copy Cargo.lock");
-    fs::write(app.dir.join("src/main.rs"), MAIN).expect("write main.rs");
-    app.write("0001_users/up.sql", "CREATE TABLE users (id INT);\n");
-    app.write("0001_users/down.sql", "DROP TABLE users;\n");
-    app.write("0002_posts/up.sql", "CREATE TABLE posts (id INT);\n");
-
+    let app = App::create(&base);
     // A folder to `cp -a` later, made long ago: the copy keeps these old mtimes.
     let old = base.join("old");
     let _ = fs::remove_dir_all(&old);
