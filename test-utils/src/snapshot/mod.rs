@@ -159,7 +159,8 @@ impl SnapshotOptions {
     }
 
     /// Also leaves out `table` (for example a custom tracking table: pass the name given
-    /// to `with_table_name`). A `schema.table` name is matched against the snapshot's key.
+    /// to `with_table_name`). A `schema.table` name leaves out both that key and the bare
+    /// `table`, since a tracking table in the current schema is keyed by its bare name.
     #[must_use]
     pub fn ignore_table(mut self, table: impl Into<String>) -> Self {
         let table = table.into();
