@@ -224,6 +224,26 @@ impl SchemaSnapshot {
 
     /// Like [`diff`](Self::diff), with `label` in every line: `"after down"` gives
     /// ``table `users`: column `email` missing after down``.
+    ///
+    /// ```
+    /// use switchy_schema::Database as _; // exec_raw, query, ...
+    /// use switchy_schema_test_utils::{SchemaSnapshot, create_empty_in_memory};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let db = create_empty_in_memory().await?;
+    /// db.exec_raw("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT DEFAULT '')").await?;
+    /// let before = SchemaSnapshot::capture(&db).await?;
+    /// db.exec_raw("ALTER TABLE users DROP COLUMN email; CREATE INDEX users_id ON users (id)").await?;
+    /// let after = SchemaSnapshot::capture(&db).await?;
+    /// assert_eq!(
+    ///     before.diff_labeled(&after, "after down").to_string(),
+    ///     "table `users`: column `email` missing after down\n\
+    ///      table `users`: index `users_id` present after down but not before"
+    /// );
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn diff_labeled(&self, after: &SchemaSnapshot, label: &str) -> SchemaDiff {
         diff::diff(self, after, "before", label)
