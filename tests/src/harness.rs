@@ -149,7 +149,7 @@ pub async fn open(backend: Backend, test: &str) -> Option<TestDatabase> {
             (path.to_string_lossy().into_owned(), None, Some(dir))
         }
         dialect @ (Dialect::Postgres | Dialect::MySql) => {
-            let server = servers::TestDatabase::create(dialect, test).await?;
+            let server = servers::TestDatabase::from_env(dialect, test).await?;
             (server.url().to_owned(), Some(server), None)
         }
     };

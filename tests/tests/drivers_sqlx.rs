@@ -553,7 +553,7 @@ async fn sqlite_begin_immediate_waits_then_is_busy() {
 
 #[tokio::test]
 async fn postgres_pool() {
-    let Some(database) = TestDatabase::create(Dialect::Postgres, "postgres_pool").await else {
+    let Some(database) = TestDatabase::from_env(Dialect::Postgres, "postgres_pool").await else {
         return;
     };
     let pool = PgPoolOptions::new()
@@ -569,7 +569,7 @@ async fn postgres_pool() {
 
 #[tokio::test]
 async fn postgres_connection() {
-    let Some(database) = TestDatabase::create(Dialect::Postgres, "postgres_connection").await
+    let Some(database) = TestDatabase::from_env(Dialect::Postgres, "postgres_connection").await
     else {
         return;
     };
@@ -581,7 +581,7 @@ async fn postgres_connection() {
 
 #[tokio::test]
 async fn postgres_types() {
-    let Some(database) = TestDatabase::create(Dialect::Postgres, "postgres_types").await else {
+    let Some(database) = TestDatabase::from_env(Dialect::Postgres, "postgres_types").await else {
         return;
     };
     let pool = PgPoolOptions::new()
@@ -642,7 +642,7 @@ async fn postgres_types() {
 
 #[tokio::test]
 async fn postgres_parameters_and_special_types() {
-    let Some(database) = TestDatabase::create(Dialect::Postgres, "postgres_parameters").await
+    let Some(database) = TestDatabase::from_env(Dialect::Postgres, "postgres_parameters").await
     else {
         return;
     };
@@ -720,7 +720,7 @@ async fn postgres_parameters_and_special_types() {
 
 #[tokio::test]
 async fn mysql_pool() {
-    let Some(database) = TestDatabase::create(Dialect::MySql, "mysql_pool").await else {
+    let Some(database) = TestDatabase::from_env(Dialect::MySql, "mysql_pool").await else {
         return;
     };
     let pool = MySqlPoolOptions::new()
@@ -736,7 +736,7 @@ async fn mysql_pool() {
 
 #[tokio::test]
 async fn mysql_connection() {
-    let Some(database) = TestDatabase::create(Dialect::MySql, "mysql_connection").await else {
+    let Some(database) = TestDatabase::from_env(Dialect::MySql, "mysql_connection").await else {
         return;
     };
     let conn = Mutex::new(MySqlConnection::connect(database.url()).await.unwrap());
@@ -747,7 +747,7 @@ async fn mysql_connection() {
 
 #[tokio::test]
 async fn mysql_types() {
-    let Some(database) = TestDatabase::create(Dialect::MySql, "mysql_types").await else {
+    let Some(database) = TestDatabase::from_env(Dialect::MySql, "mysql_types").await else {
         return;
     };
     let pool = MySqlPoolOptions::new()

@@ -18,7 +18,7 @@ impl TestDatabase {
     /// Creates a fresh database for `test`, or returns `None` (after a notice on stderr)
     /// when `SWITCHY_TEST_POSTGRES_URL` is not set.
     pub(crate) async fn create(test: &str) -> Option<TestDatabase> {
-        let server = servers::TestDatabase::create(Dialect::Postgres, test).await?;
+        let server = servers::TestDatabase::from_env(Dialect::Postgres, test).await?;
         let client = connect(server.url()).await;
         Some(TestDatabase { client, server })
     }

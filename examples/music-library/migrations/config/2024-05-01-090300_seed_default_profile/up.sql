@@ -1,0 +1,1 @@
+INSERT INTO profiles (name) VALUES ('default');

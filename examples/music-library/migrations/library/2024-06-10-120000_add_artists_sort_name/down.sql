@@ -1,0 +1,1 @@
+ALTER TABLE artists DROP COLUMN sort_name;

@@ -1,0 +1,1 @@
+ALTER TABLE session_playlist_tracks DROP CONSTRAINT session_playlist_tracks_pkey;

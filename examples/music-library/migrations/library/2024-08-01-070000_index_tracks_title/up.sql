@@ -1,0 +1,1 @@
+CREATE INDEX tracks_title ON tracks (title);

@@ -1,0 +1,1 @@
+DROP VIEW album_track_counts;
