@@ -22,7 +22,7 @@ mod track;
 mod validate;
 
 // The one definition of the folder grammar, shared with the runtime directory source.
-#[path = "../../schema/src/grammar.rs"]
+#[path = "../../runtime/src/grammar.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod grammar;
 

@@ -100,35 +100,13 @@
 //! table with only (`id` or `name`, `run_on`) is upgraded in place, in one transaction where
 //! the database allows it, keeping its rows (as `completed`, with unknown checksums that
 //! match any file).
+//!
+//! # Crates
+//!
+//! This crate is a facade: the runtime lives in `switchy_schema_runtime` and the macro in
+//! `switchy_schema_macros`, both re-exported here. Depend on this one.
 
-pub mod checksum;
-pub mod code;
-mod database;
-pub mod directory;
-pub mod drivers;
-mod embedded;
-mod error;
-pub mod grammar;
-mod hooks;
-mod ident;
-mod lock;
-mod migration;
-mod plan;
-mod report;
-mod runner;
-mod split;
-mod sql_migration;
-mod tracker;
-
-pub use database::{Database, DatabaseTransaction, Dialect, Row, Value};
-pub use embedded::Migrations;
-pub use error::{DatabaseError, DatabaseErrorKind, Error, FailedMigration, Result};
-pub use hooks::MigrationHooks;
-pub use migration::{Migration, MigrationInfo, MigrationSource, MigrationStatus, TransactionMode};
-pub use plan::{ExecutionStrategy, MissingPolicy, OutOfOrderPolicy, RollbackStrategy};
-pub use report::{AppliedMigration, PlannedMigration, RollbackReport, RunReport};
-pub use runner::{DEFAULT_LOCK_TIMEOUT, DEFAULT_TABLE_NAME, MigrationRunner};
-pub use sql_migration::{EmbeddedFile, EmbeddedMigration, SqlFile, SqlMigration};
+pub use switchy_schema_runtime::*;
 
 #[cfg(feature = "macros")]
 pub use switchy_schema_macros::embed_migrations;
@@ -136,8 +114,7 @@ pub use switchy_schema_macros::embed_migrations;
 /// What `embed_migrations!` expands to refers to; not a public interface.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::database::Dialect;
-    pub use crate::embedded::Migrations;
-    pub use crate::migration::TransactionMode;
-    pub use crate::sql_migration::{EmbeddedFile, EmbeddedMigration};
+    pub use switchy_schema_runtime::{
+        Dialect, EmbeddedFile, EmbeddedMigration, Migrations, TransactionMode,
+    };
 }

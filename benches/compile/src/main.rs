@@ -82,10 +82,6 @@ fn main() {
         rows.push(untracked.measure("switchy_schema, SWITCHY_SCHEMA_NO_DIR_TRACKING=1", runs));
     }
 
-    if tools.contains(&"facade") {
-        rows.push(facade(repo, &work, &target, count, profile, runs));
-    }
-
     if tools.contains(&"sqlx") {
         let sqlx = Fixture {
             name: "sqlx",
@@ -166,64 +162,6 @@ fn main() {
         );
     }
     println!("{table}");
-}
-
-/// A prototype of a possible layout, not of the published crates: the application depends
-/// on a tiny facade crate (re-exporting the runtime, built without `macros`, and the macro
-/// crate), so that a rerun of the macro crate's build script rebuilds the macro crate, the
-/// facade and the application, but not the runtime.
-fn facade(
-    repo: &Path,
-    work: &Path,
-    target: &Path,
-    count: usize,
-    profile: &'static str,
-    runs: usize,
-) -> Row {
-    let facade = work.join("facade-crate");
-    let _ = fs::remove_dir_all(&facade);
-    fs::create_dir_all(facade.join("src")).expect("create the facade");
-    fs::write(
-        facade.join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"switchy_schema_facade\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
-             [dependencies]\n\
-             runtime = {{ package = \"switchy_schema\", path = {:?}, default-features = false }}\n\
-             switchy_schema_macros = {{ path = {:?} }}\n",
-            repo.join("schema").to_str().expect("a UTF-8 path"),
-            repo.join("schema-macros").to_str().expect("a UTF-8 path"),
-        ),
-    )
-    .expect("write the facade's Cargo.toml");
-    fs::write(
-        facade.join("src/lib.rs"),
-        "pub use runtime::*;\npub use switchy_schema_macros::embed_migrations;\n",
-    )
-    .expect("write the facade");
-    let fixture = Fixture {
-        name: "facade",
-        dir: work.join("facade"),
-        target: target.to_path_buf(),
-        touched: PathBuf::from(format!("migrations/{}/up.sql", switchy_id(count / 2))),
-        env: Vec::new(),
-        profile,
-    };
-    fixture.create(
-        &format!(
-            "switchy_schema = {{ package = \"switchy_schema_facade\", path = {:?} }}\n",
-            facade.to_str().expect("a UTF-8 path")
-        ),
-        "static MIGRATIONS: switchy_schema::Migrations = switchy_schema::embed_migrations!(\"migrations\");\n\n\
-         fn main() {\n    println!(\"{}\", MIGRATIONS.len());\n}\n",
-    );
-    fs::copy(repo.join("Cargo.lock"), fixture.dir.join("Cargo.lock")).expect("copy Cargo.lock");
-    for index in 1..=count {
-        fixture.write(
-            &format!("migrations/{}/up.sql", switchy_id(index)),
-            &sql(index),
-        );
-    }
-    fixture.measure("prototype: facade crate over runtime + macros", runs)
 }
 
 fn env_number(name: &str, default: usize) -> usize {

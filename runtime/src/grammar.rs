@@ -3,7 +3,7 @@
 //!
 //! This file depends on `std` and the `toml` crate only (features `parse` and `serde`), so
 //! that the macro crate can include it verbatim with
-//! `#[path = "../../schema/src/grammar.rs"] mod grammar;`. It never panics.
+//! `#[path = "../../runtime/src/grammar.rs"] mod grammar;`. It never panics.
 //!
 //! # Layout
 //!

@@ -1,0 +1,36 @@
+//! The runtime of [switchy_schema](https://docs.rs/switchy_schema): sources, runner,
+//! tracking table, lock and drivers.
+//!
+//! Depend on `switchy_schema`, which re-exports all of this crate together with
+//! `embed_migrations!`. The split exists for build times: the macro's build script reruns
+//! whenever a migrations folder changes, and keeping this crate out of the macro's
+//! dependents means such a rerun never recompiles the runtime.
+
+pub mod checksum;
+pub mod code;
+mod database;
+pub mod directory;
+pub mod drivers;
+mod embedded;
+mod error;
+pub mod grammar;
+mod hooks;
+mod ident;
+mod lock;
+mod migration;
+mod plan;
+mod report;
+mod runner;
+mod split;
+mod sql_migration;
+mod tracker;
+
+pub use database::{Database, DatabaseTransaction, Dialect, Row, Value};
+pub use embedded::Migrations;
+pub use error::{DatabaseError, DatabaseErrorKind, Error, FailedMigration, Result};
+pub use hooks::MigrationHooks;
+pub use migration::{Migration, MigrationInfo, MigrationSource, MigrationStatus, TransactionMode};
+pub use plan::{ExecutionStrategy, MissingPolicy, OutOfOrderPolicy, RollbackStrategy};
+pub use report::{AppliedMigration, PlannedMigration, RollbackReport, RunReport};
+pub use runner::{DEFAULT_LOCK_TIMEOUT, DEFAULT_TABLE_NAME, MigrationRunner};
+pub use sql_migration::{EmbeddedFile, EmbeddedMigration, SqlFile, SqlMigration};
