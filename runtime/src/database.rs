@@ -194,6 +194,12 @@ impl Row {
             .and_then(|index| self.values.get(index))
     }
 
+    /// The values, in select order, taken out of the row.
+    #[must_use]
+    pub fn into_values(self) -> Vec<Value> {
+        self.values
+    }
+
     /// The value at `index`, if present.
     #[must_use]
     pub fn get_index(&self, index: usize) -> Option<&Value> {

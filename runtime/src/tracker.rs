@@ -274,19 +274,19 @@ impl Tracker {
         let Some(row) = rows.pop() else {
             return Ok(None);
         };
-        let count = row
-            .get_index(0)
+        let mut values = row.into_values().into_iter();
+        let count = values
+            .next()
+            .as_ref()
             .and_then(Value::as_i64)
             .and_then(|n| usize::try_from(n).ok());
-        Ok(match (count, row.get_index(1)) {
+        // The text is moved out of the row, not copied: it holds every id and checksum.
+        Ok(match (count, values.next()) {
             (Some(0), Some(Value::Null)) => Some(CompactRows {
                 text: String::new(),
                 count: 0,
             }),
-            (Some(count), Some(Value::Text(text))) => Some(CompactRows {
-                text: text.clone(),
-                count,
-            }),
+            (Some(count), Some(Value::Text(text))) => Some(CompactRows { text, count }),
             _ => None,
         })
     }
