@@ -6,42 +6,9 @@
 //! checksum of the file with LF endings, of the raw bytes, or of the file with CRLF endings,
 //! so a checkout that only changed line endings is never reported as drift.
 
-use std::borrow::Cow;
-
-use sha2::{Digest, Sha256};
-
-/// Lowercase hex SHA-256 of `bytes`.
-#[must_use]
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut hex = String::with_capacity(64);
-    for byte in digest {
-        hex.push(char::from(HEX[usize::from(byte >> 4)]));
-        hex.push(char::from(HEX[usize::from(byte & 0x0f)]));
-    }
-    hex
-}
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
-/// `text` with every `\r\n` replaced by `\n`; borrowed when there is none.
-#[must_use]
-pub fn normalize_line_endings(text: &str) -> Cow<'_, str> {
-    if text.contains("\r\n") {
-        Cow::Owned(text.replace("\r\n", "\n"))
-    } else {
-        Cow::Borrowed(text)
-    }
-}
-
-/// The checksum the runner stores for a file with content `text`.
-#[must_use]
-pub fn checksum(text: &str) -> String {
-    sha256_hex(normalize_line_endings(text).as_bytes())
-}
-
-/// The checksum stored for an absent file (the SHA-256 of no bytes).
-pub const EMPTY_CHECKSUM: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+pub use switchy_schema_grammar::checksum::{
+    EMPTY_CHECKSUM, checksum, normalize_line_endings, sha256_hex,
+};
 
 /// Whether `stored` (read from the tracking table) accepts `text` as unchanged.
 ///

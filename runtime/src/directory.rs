@@ -8,15 +8,20 @@ use async_trait::async_trait;
 
 use crate::database::Dialect;
 use crate::error::{Error, Result};
-use crate::grammar::{self, ScannedFile, ScannedMigration, Violation};
+use crate::grammar::{self, ScannedFile, ScannedMigration};
 use crate::migration::{Migration, MigrationSource, TransactionMode};
 use crate::sql_migration::{SqlFile, SqlMigration};
+
+/// One rule of the folder grammar broken by a migrations folder, as listed by
+/// [`Error::InvalidFolder`]: the offending path, the rule in words, and a hint where one
+/// helps. Its `Display` prints `<path>: <rule> (<hint>)`.
+pub use switchy_schema_grammar::Violation;
 
 /// Migrations read from a folder when the runner asks for them, instead of embedded at
 /// compile time.
 ///
-/// The folder follows the same grammar as `embed_migrations!` (see [`grammar`]), and a
-/// folder that breaks it is rejected with [`Error::InvalidFolder`] listing every problem.
+/// The folder follows the same grammar as `embed_migrations!` (see "Migration folders" in
+/// the crate docs), and a folder that breaks it is rejected with [`Error::InvalidFolder`] listing every problem.
 /// The folder is read anew on each call, synchronously (it is small, and read once per
 /// run); relative paths are resolved from the current directory.
 ///

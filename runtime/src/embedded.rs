@@ -15,24 +15,27 @@ use crate::sql_migration::EmbeddedMigration;
 /// Migrations embedded in the binary: what `embed_migrations!("migrations")` expands to.
 ///
 /// A plain `static` of data, sorted by id: constructing it costs nothing at start-up and the
-/// runtime never hashes a file (checksums are computed ahead of time).
+/// runtime never hashes a file (checksums are computed at compile time). The only way to
+/// build one is the macro, so every `Migrations` passed the checks of the folder grammar.
 ///
 /// With the macro (feature `macros`, on by default):
 ///
 /// ```
 /// # #[cfg(feature = "macros")] {
-/// use switchy_schema::{Migrations, TransactionMode};
+/// use switchy_schema::{Dialect, Migrations, TransactionMode};
 ///
 /// // Relative to this crate's Cargo.toml; an application's is usually "migrations".
 /// static MIGRATIONS: Migrations = switchy_schema::embed_migrations!("../tests/fixtures/basic");
 ///
-/// let first = &MIGRATIONS.as_slice()[0];
-/// assert_eq!(first.id, "0001_create_users");
-/// assert_eq!(first.up[0].path, "../tests/fixtures/basic/0001_create_users/up.sql");
-/// assert!(first.up[0].sql.starts_with("CREATE TABLE users"));
-/// assert_eq!(first.up[0].checksum, switchy_schema::checksum::checksum(first.up[0].sql));
-/// assert_eq!(first.transaction_mode, TransactionMode::Transactional);
 /// assert_eq!(MIGRATIONS.len(), 3);
+/// let first = MIGRATIONS.iter().next().unwrap();
+/// assert_eq!(first.id(), "0001_create_users");
+/// assert_eq!(
+///     first.up_origin(Dialect::Sqlite),
+///     "../tests/fixtures/basic/0001_create_users/up.sql"
+/// );
+/// assert!(first.up_sql(Dialect::Sqlite).unwrap().starts_with("CREATE TABLE users"));
+/// assert_eq!(first.transaction_mode(), TransactionMode::Transactional);
 /// # }
 /// ```
 ///
@@ -53,28 +56,6 @@ use crate::sql_migration::EmbeddedMigration;
 /// # #[cfg(not(feature = "macros"))]
 /// # fn main() {}
 /// ```
-///
-/// What the macro emits, written by hand (without the macro, `Migrations::new` can be
-/// called directly):
-///
-/// ```
-/// use switchy_schema::{EmbeddedFile, EmbeddedMigration, Migrations, TransactionMode};
-///
-/// static MIGRATIONS: Migrations = Migrations::new(&[EmbeddedMigration {
-///     id: "0001_users",
-///     description: None,
-///     up: &[EmbeddedFile {
-///         dialect: None,
-///         path: "migrations/0001_users/up.sql",
-///         sql: "CREATE TABLE users (id INTEGER PRIMARY KEY);\n",
-///         // switchy_schema::checksum::checksum of `sql`
-///         checksum: "6869107c4910d8df4680ee89aff9924b65ae79c81b5b78478f2b12f90254f6c5",
-///     }],
-///     down: &[],
-///     transaction_mode: TransactionMode::Transactional,
-/// }]);
-/// assert_eq!(MIGRATIONS.len(), 1);
-/// ```
 pub struct Migrations {
     list: &'static [EmbeddedMigration],
     /// The list as trait objects, built on first use: a start-up allocates nothing per
@@ -91,19 +72,12 @@ impl fmt::Debug for Migrations {
 }
 
 impl Migrations {
-    /// Wraps a static list. Order does not matter: the runner sorts by id.
-    #[must_use]
-    pub const fn new(list: &'static [EmbeddedMigration]) -> Self {
-        Self {
-            list,
-            shared: OnceLock::new(),
-        }
-    }
-
-    /// The migrations, as given.
-    #[must_use]
-    pub const fn as_slice(&self) -> &'static [EmbeddedMigration] {
+    /// The migrations in id order, as the runner sees them: id, description, the SQL and
+    /// origin (file path) of each dialect, checksums and transaction mode.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &'static dyn Migration> + use<> {
         self.list
+            .iter()
+            .map(|migration| migration as &'static dyn Migration)
     }
 
     /// How many migrations there are.
@@ -143,4 +117,20 @@ impl MigrationSource for Migrations {
             })
             .clone())
     }
+}
+
+/// Wraps a static list, sorted by id, as the macro emits it. Not public: a list built by
+/// hand would skip the checks of the folder grammar.
+#[must_use]
+pub const fn migrations(list: &'static [EmbeddedMigration]) -> Migrations {
+    Migrations {
+        list,
+        shared: OnceLock::new(),
+    }
+}
+
+/// The list inside `migrations`, for this project's tests.
+#[must_use]
+pub fn embedded_list(migrations: &Migrations) -> &'static [EmbeddedMigration] {
+    migrations.list
 }

@@ -6,14 +6,13 @@
 //! whenever a migrations folder changes, and keeping this crate out of the macro's
 //! dependents means such a rerun never recompiles the runtime.
 
-pub mod checksum;
+mod checksum;
 pub mod code;
 mod database;
 pub mod directory;
 pub mod drivers;
 mod embedded;
 mod error;
-pub mod grammar;
 mod hooks;
 mod ident;
 mod lock;
@@ -33,4 +32,29 @@ pub use migration::{Migration, MigrationInfo, MigrationSource, MigrationStatus, 
 pub use plan::{ExecutionStrategy, MissingPolicy, OutOfOrderPolicy, RollbackStrategy};
 pub use report::{AppliedMigration, PlannedMigration, RollbackReport, RunReport};
 pub use runner::{DEFAULT_LOCK_TIMEOUT, DEFAULT_TABLE_NAME, MigrationRunner};
-pub use sql_migration::{EmbeddedFile, EmbeddedMigration, SqlFile, SqlMigration};
+pub use sql_migration::{SqlFile, SqlMigration};
+
+/// The folder grammar, shared with `embed_migrations!`; its violations are public as
+/// [`directory::Violation`].
+use switchy_schema_grammar as grammar;
+
+/// What `embed_migrations!` expands to, and the internals this project's own tests use;
+/// not a public interface, and not covered by semver.
+///
+/// Nothing here is needed to use switchy_schema: the embedded data has public fields so
+/// that the macro can emit it as a constant, and a [`Migrations`] built from it by hand
+/// would skip the checks of the folder grammar.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::Migrations;
+    pub use crate::database::Dialect;
+    pub use crate::embedded::{embedded_list, migrations};
+    pub use crate::migration::TransactionMode;
+    pub use crate::sql_migration::{EmbeddedFile, EmbeddedMigration};
+    pub use switchy_schema_grammar as grammar;
+
+    /// The checksum rule, and how stored checksums are compared.
+    pub mod checksum {
+        pub use crate::checksum::*;
+    }
+}

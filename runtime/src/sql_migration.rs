@@ -21,7 +21,8 @@ pub struct SqlFile {
     pub path: Cow<'static, str>,
     /// The file's text.
     pub sql: Cow<'static, str>,
-    /// [`checksum`](crate::checksum::checksum) of `sql`, computed ahead of time.
+    /// The checksum of `sql` (lowercase hex SHA-256 with `\r\n` read as `\n`), computed
+    /// ahead of time.
     pub checksum: Cow<'static, str>,
 }
 
@@ -77,7 +78,7 @@ pub struct EmbeddedFile {
     pub path: &'static str,
     /// The file's text.
     pub sql: &'static str,
-    /// [`checksum`](crate::checksum::checksum) of `sql`, computed at compile time.
+    /// The checksum of `sql`, computed at compile time.
     pub checksum: &'static str,
 }
 

@@ -1,4 +1,4 @@
-//! The expansion: one `Migrations::new(&[...])` of plain data, through
+//! The expansion: one `__private::migrations(&[...])` of plain data, through
 //! `::switchy_schema::__private`, with no code per migration.
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -6,14 +6,14 @@ use quote::quote;
 
 use crate::validate::{File, Migration};
 
-/// `Migrations::new(&[EmbeddedMigration { .. }, ..])`. Each file is an `include_str!` of its
+/// `__private::migrations(&[EmbeddedMigration { .. }, ..])`. Each file is an `include_str!` of its
 /// absolute path, so that cargo rebuilds the crate when the file changes. The elements have
 /// no destructor, so the array is promoted to `'static` (and, in a `static`, evaluated at
 /// compile time).
 pub(crate) fn expand(migrations: &[Migration]) -> TokenStream {
     let migrations = migrations.iter().map(migration);
     quote! {
-        ::switchy_schema::__private::Migrations::new(&[#(#migrations),*])
+        ::switchy_schema::__private::migrations(&[#(#migrations),*])
     }
 }
 
@@ -77,7 +77,7 @@ pub(crate) fn errors(error: &syn::Error) -> TokenStream {
     quote! {
         {
             #errors
-            ::switchy_schema::__private::Migrations::new(&[])
+            ::switchy_schema::__private::migrations(&[])
         }
     }
 }

@@ -21,10 +21,9 @@ mod scan;
 mod track;
 mod validate;
 
-// The one definition of the folder grammar, shared with the runtime directory source.
-#[path = "../../runtime/src/grammar.rs"]
-#[allow(dead_code, unreachable_pub)]
-mod grammar;
+// The one definition of the folder grammar and checksum rule, shared with the runtime
+// directory source.
+use switchy_schema_grammar as grammar;
 
 use proc_macro::TokenStream;
 

@@ -4,8 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
+use crate::grammar::checksum::checksum;
 use crate::grammar::{ScannedFile, ScannedMigration, Violation};
 use crate::parse::Args;
 use crate::scan::Folder;
@@ -29,7 +28,7 @@ pub(crate) struct File {
     pub(crate) shown: String,
     /// The absolute path, for `include_str!`.
     pub(crate) absolute: String,
-    /// `switchy_schema::checksum::checksum` of the content.
+    /// The checksum of the content (the grammar crate's checksum rule).
     pub(crate) checksum: String,
 }
 
@@ -160,40 +159,5 @@ fn shown(folder: &Folder, path: &Path) -> PathBuf {
         Ok(rest) if rest.as_os_str().is_empty() => folder.shown.clone(),
         Ok(rest) => folder.shown.join(rest),
         Err(_) => path.to_path_buf(),
-    }
-}
-
-/// `switchy_schema::checksum::checksum`: the lowercase hex SHA-256 of `text` with every
-/// `\r\n` turned into `\n`. A test in the `tests` package checks that both agree.
-fn checksum(text: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(text.replace("\r\n", "\n").as_bytes());
-    let mut hex = String::with_capacity(64);
-    for byte in digest {
-        for nibble in [byte >> 4, byte & 0x0f] {
-            hex.push(char::from(
-                HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'),
-            ));
-        }
-    }
-    hex
-}
-
-#[cfg(test)]
-mod tests {
-    use super::checksum;
-
-    #[test]
-    fn checksums_are_lowercase_hex_sha256_of_lf_text() {
-        assert_eq!(
-            checksum(""),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
-        assert_eq!(checksum("a;\r\nb;\r\n"), checksum("a;\nb;\n"));
-        // `printf 'SELECT 1;\n' | sha256sum`
-        assert_eq!(
-            checksum("SELECT 1;\n"),
-            "b4e0497804e46e0a0b0b8c31975b062152d551bac49c3c2e80932567b4085dcd"
-        );
     }
 }

@@ -35,9 +35,38 @@
 //!
 //! - [`Migrations`]: a static list embedded in the binary, what `embed_migrations!`
 //!   builds.
-//! - [`directory::DirectorySource`]: a migrations folder read at run time, with the folder
-//!   grammar of [`grammar`] (every violation reported at once).
+//! - [`directory::DirectorySource`]: a migrations folder read at run time, with the same
+//!   folder grammar as the macro (every violation reported at once).
 //! - [`code::CodeSource`]: migrations written in Rust, from SQL strings or async closures.
+//!
+//! # Migration folders
+//!
+//! ```text
+//! migrations/
+//!   README.md                         allowed and ignored (also README and dotfiles)
+//!   2024-01-05-135538_create_users/   one folder per migration; its name is the id
+//!     up.sql                          required; may be empty (a recorded no-op)
+//!     down.sql                        optional; absent: the migration is irreversible
+//!     up.postgres.sql                 optional override on one dialect (also .mysql, .sqlite;
+//!     down.postgres.sql                 the same for down, which then needs down.sql)
+//!     metadata.toml                   optional: run_in_transaction = false, description = "..."
+//! ```
+//!
+//! Migrations run in the byte order of their ids. An id is a version (digits, optionally
+//! separated by single `-` or `_`), then `_`, then a name, with no whitespace at either end
+//! and no control characters. Versions are compared by their digits alone, separators
+//! dropped, as numbers: two ids with the same version (`0001_a` and `1_b`,
+//! `2024-01-01-000000_a` and `20240101000000_b`) are rejected, and so are versions whose byte
+//! order disagrees with their numeric order (`1_a`, `10_b`, `2_c`; or `2024-01-03-000000_a`
+//! beside `20240102000000_b`, where `-` sorts before every digit): write every version in one
+//! shape and width. Ids that differ only by case, unknown files (`Up.sql`, `up.sql.bak`,
+//! `up.oracle.sql`), loose SQL files at the top level, nested folders, names or content that
+//! are not UTF-8, an invalid `metadata.toml`, and a folder with no migration are rejected too.
+//! `embed_migrations!` reports every violation as a compile error, [`DirectorySource`]
+//! as one [`Error::InvalidFolder`]; the full grammar is documented in the
+//! [`switchy_schema_grammar`](https://docs.rs/switchy_schema_grammar) crate, which both use.
+//!
+//! [`DirectorySource`]: directory::DirectorySource
 //!
 //! # Drivers
 //!
@@ -81,7 +110,8 @@
 //!   `busy_timeout`.
 //! - **Drift.** The SHA-256 of every applied file is stored; an edited applied migration
 //!   fails the next run with [`Error::Drift`] before anything executes. A change of line
-//!   endings alone is not drift (see [`checksum`]). Opt out with
+//!   endings alone is not drift: the checksum is that of the text with every `\r\n` turned
+//!   into `\n`, and a row written from CRLF bytes is accepted too. Opt out with
 //!   [`verify_checksums`](MigrationRunner::verify_checksums) or accept the edit with
 //!   [`rebless_checksums`](MigrationRunner::rebless_checksums).
 //! - **Policies.** Pending migrations that sort before the last applied one are an error by
@@ -111,10 +141,9 @@ pub use switchy_schema_runtime::*;
 #[cfg(feature = "macros")]
 pub use switchy_schema_macros::embed_migrations;
 
-/// What `embed_migrations!` expands to refers to; not a public interface.
+/// What `embed_migrations!` expands to refers to, and the internals this project's own
+/// tests use; not a public interface, and not covered by semver.
 #[doc(hidden)]
 pub mod __private {
-    pub use switchy_schema_runtime::{
-        Dialect, EmbeddedFile, EmbeddedMigration, Migrations, TransactionMode,
-    };
+    pub use switchy_schema_runtime::__private::*;
 }

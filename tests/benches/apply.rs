@@ -8,8 +8,9 @@
 
 use std::time::{Duration, Instant};
 
-use switchy_schema::checksum::checksum;
-use switchy_schema::{Database, EmbeddedFile, EmbeddedMigration, Migrations, TransactionMode};
+use switchy_schema::__private::checksum::checksum;
+use switchy_schema::__private::{EmbeddedFile, EmbeddedMigration};
+use switchy_schema::{Database, Migrations, TransactionMode};
 use switchy_schema_tests::harness::{Backend, open};
 
 fn env_number(name: &str, default: usize) -> usize {
@@ -25,7 +26,8 @@ fn sql(n: usize) -> String {
     )
 }
 
-/// The migrations as `embed_migrations!` would emit them: a static list.
+/// The migrations as `embed_migrations!` would emit them: a static list (built through the
+/// macro's internal constructor, to generate any number of them).
 fn migrations(count: usize) -> &'static Migrations {
     let leak = |text: String| -> &'static str { Box::leak(text.into_boxed_str()) };
     let list: Vec<EmbeddedMigration> = (0..count)
@@ -47,7 +49,7 @@ fn migrations(count: usize) -> &'static Migrations {
             }
         })
         .collect();
-    Box::leak(Box::new(Migrations::new(Box::leak(
+    Box::leak(Box::new(switchy_schema::__private::migrations(Box::leak(
         list.into_boxed_slice(),
     ))))
 }

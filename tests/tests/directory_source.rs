@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use switchy_schema::checksum::{EMPTY_CHECKSUM, checksum, sha256_hex};
+use switchy_schema::__private::checksum::{EMPTY_CHECKSUM, checksum, sha256_hex};
 use switchy_schema::directory::DirectorySource;
 use switchy_schema::{
     Dialect, Error, Migration, MigrationSource, SqlFile, SqlMigration, TransactionMode,

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use switchy_schema::checksum::sha256_hex;
+use switchy_schema::__private::checksum::sha256_hex;
 use switchy_schema::code::{CodeMigration, CodeSource};
 use switchy_schema::{
     Database, Dialect, Error, ExecutionStrategy, MigrationHooks, MigrationRunner, MigrationStatus,

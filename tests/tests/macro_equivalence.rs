@@ -5,7 +5,8 @@
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-use switchy_schema::checksum::checksum;
+use switchy_schema::__private::checksum::checksum;
+use switchy_schema::__private::embedded_list;
 use switchy_schema::directory::DirectorySource;
 use switchy_schema::{Migrations, SqlFile, SqlMigration, embed_migrations};
 
@@ -38,8 +39,7 @@ fn load(name: &str) -> Vec<SqlMigration> {
 }
 
 fn embedded(migrations: &Migrations) -> Vec<SqlMigration> {
-    migrations
-        .as_slice()
+    embedded_list(migrations)
         .iter()
         .map(SqlMigration::from)
         .collect()
@@ -77,7 +77,7 @@ fn no_transaction() {
 #[test]
 fn crlf() {
     assert_same("crlf", &CRLF);
-    let up = &CRLF.as_slice()[0].up[0];
+    let up = &embedded_list(&CRLF)[0].up[0];
     assert!(up.sql.contains("\r\n"), "embedded byte for byte");
     assert_eq!(up.checksum, checksum(&up.sql.replace("\r\n", "\n")));
 }
@@ -85,7 +85,11 @@ fn crlf() {
 #[test]
 fn irreversible() {
     assert_same("irreversible", &IRREVERSIBLE);
-    assert!(IRREVERSIBLE.as_slice().iter().all(|m| m.down.is_empty()));
+    assert!(
+        embedded_list(&IRREVERSIBLE)
+            .iter()
+            .all(|m| m.down.is_empty())
+    );
 }
 
 /// Every valid fixture folder is covered above: a new one must be added here too.

@@ -154,7 +154,8 @@ const MAIN: &str = r#"
 static MIGRATIONS: switchy_schema::Migrations = switchy_schema::embed_migrations!("migrations");
 
 fn main() {
-    for migration in MIGRATIONS.as_slice() {
+    // Every embedded file, which the public API does not list: through the internals.
+    for migration in switchy_schema::__private::embedded_list(&MIGRATIONS) {
         for file in migration.up.iter().chain(migration.down) {
             println!("{} {} {}", migration.id, file.path, file.checksum);
         }

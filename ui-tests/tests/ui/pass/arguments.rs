@@ -9,6 +9,6 @@ static LENIENT: Migrations =
 
 fn main() {
     assert_eq!(STRICT.len(), 3);
-    assert!(STRICT.as_slice().iter().all(|m| !m.down.is_empty()));
+    assert!(STRICT.iter().all(|m| m.is_reversible()));
     assert_eq!(LENIENT.len(), 2);
 }

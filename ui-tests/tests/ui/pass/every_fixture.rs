@@ -1,4 +1,5 @@
-// Every valid fixture folder of the `tests` package, embedded in statics.
+// Every valid fixture folder of the `tests` package, embedded in statics, read through the
+// public API (`Migrations::iter` and the `Migration` trait).
 use switchy_schema::{Dialect, Migrations, TransactionMode};
 
 static BASIC: Migrations = switchy_schema::embed_migrations!("../tests/fixtures/basic");
@@ -10,40 +11,37 @@ static IRREVERSIBLE: Migrations =
     switchy_schema::embed_migrations!("../tests/fixtures/irreversible");
 
 fn main() {
-    let ids: Vec<&str> = BASIC.as_slice().iter().map(|m| m.id).collect();
+    let ids: Vec<&str> = BASIC.iter().map(|m| m.id()).collect();
     assert_eq!(
         ids,
         ["0001_create_users", "0002_create_posts", "0003_add_user_email"]
     );
-    assert!(BASIC.as_slice()[1].description.is_some());
+    assert!(BASIC.iter().nth(1).and_then(|m| m.description()).is_some());
 
-    let items = &DIALECTS.as_slice()[0];
-    let dialects: Vec<Option<Dialect>> = items.up.iter().map(|f| f.dialect).collect();
+    let items = DIALECTS.iter().next().expect("a migration");
+    let origins: Vec<String> = Dialect::ALL.iter().map(|d| items.up_origin(*d)).collect();
     assert_eq!(
-        dialects,
-        [None, Some(Dialect::MySql), Some(Dialect::Postgres)]
-    );
-    assert_eq!(
-        items.up[2].path,
-        "../tests/fixtures/dialects/0001_create_items/up.postgres.sql"
+        origins,
+        [
+            "../tests/fixtures/dialects/0001_create_items/up.mysql.sql",
+            "../tests/fixtures/dialects/0001_create_items/up.postgres.sql",
+            "../tests/fixtures/dialects/0001_create_items/up.sql",
+        ]
     );
 
-    let modes: Vec<TransactionMode> = NO_TRANSACTION
-        .as_slice()
-        .iter()
-        .map(|m| m.transaction_mode)
-        .collect();
+    let modes: Vec<TransactionMode> = NO_TRANSACTION.iter().map(|m| m.transaction_mode()).collect();
     assert_eq!(
         modes,
         [TransactionMode::Transactional, TransactionMode::NoTransaction]
     );
 
-    let up = &CRLF.as_slice()[0].up[0];
-    assert!(up.sql.contains("\r\n"));
+    let crlf = CRLF.iter().next().expect("a migration");
+    let sql = crlf.up_sql(Dialect::Sqlite).expect("SQL");
+    assert!(sql.contains("\r\n"));
     assert_eq!(
-        up.checksum,
-        switchy_schema::checksum::checksum(&up.sql.replace("\r\n", "\n"))
+        crlf.up_checksum(Dialect::Sqlite),
+        switchy_schema::__private::checksum::checksum(&sql.replace("\r\n", "\n"))
     );
 
-    assert!(IRREVERSIBLE.as_slice().iter().all(|m| m.down.is_empty()));
+    assert!(IRREVERSIBLE.iter().all(|m| !m.is_reversible()));
 }

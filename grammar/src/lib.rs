@@ -1,9 +1,11 @@
-//! The migration folder grammar: the one definition of what a migrations folder may hold,
-//! shared by `embed_migrations!` (compile time) and the directory source (run time).
+//! The migration folder grammar and the checksum rule of
+//! [switchy_schema](https://docs.rs/switchy_schema): the one definition of what a migrations
+//! folder may hold and of what is stored for each file, shared by `embed_migrations!`
+//! (compile time, in `switchy_schema_macros`) and the directory source (run time, in
+//! `switchy_schema_runtime`).
 //!
-//! This file depends on `std` and the `toml` crate only (features `parse` and `serde`), so
-//! that the macro crate can include it verbatim with
-//! `#[path = "../../runtime/src/grammar.rs"] mod grammar;`. It never panics.
+//! This crate is an implementation detail with no stable interface: depend on
+//! `switchy_schema`. It depends on `std`, `toml` and `sha2` only, and never panics.
 //!
 //! # Layout
 //!
@@ -105,6 +107,8 @@
 //! entries in name order, then missing files), then "no migrations" if it applies, then the
 //! problems between ids (same version, wrong order, case) in id order.
 
+pub mod checksum;
+
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -190,15 +194,17 @@ pub struct ScannedMigration {
 /// version followed by `_` and a non-empty name.
 ///
 /// The version is the longest prefix made of digit groups separated by single `-` or `_`
-/// that is followed by `_` and at least one character (examples in the module docs; this
-/// file's examples are not doc tests, because the macro crate includes it too):
+/// that is followed by `_` and at least one character (more examples in the module docs):
 ///
-/// ```text
-/// 2024-01-05-135538_create_users  ->  ("2024-01-05-135538", "create_users")
-/// 2024_01_05_users                ->  ("2024_01_05", "users")
-/// 0001_2fa                        ->  ("0001", "2fa")
-/// 0001_2024                       ->  ("0001", "2024")
-/// create_users, 0001, 0001_       ->  None
+/// ```
+/// use switchy_schema_grammar::split_version;
+///
+/// assert_eq!(split_version("2024-01-05-135538_create_users"), Some(("2024-01-05-135538", "create_users")));
+/// assert_eq!(split_version("2024_01_05_users"), Some(("2024_01_05", "users")));
+/// assert_eq!(split_version("0001_2fa"), Some(("0001", "2fa")));
+/// assert_eq!(split_version("0001_2024"), Some(("0001", "2024")));
+/// assert_eq!(split_version("create_users"), None);
+/// assert_eq!(split_version("0001_"), None);
 /// ```
 pub fn split_version(id: &str) -> Option<(&str, &str)> {
     let bytes = id.as_bytes();
