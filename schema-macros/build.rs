@@ -1,8 +1,8 @@
 //! Rebuilds on changes to the migrations folders that `embed_migrations!` expanded.
 //!
-//! `include_str!` makes cargo rebuild the application when an embedded file is edited,
-//! renamed or deleted, but nothing tells cargo about a file or folder *added* to a
-//! migrations folder. So the macro appends each migrations folder it reads to
+//! The `include_bytes!` that the expansion holds for each embedded file makes cargo
+//! rebuild the application when an embedded file is edited, renamed or deleted, but
+//! nothing tells cargo about a file or folder *added* to a migrations folder. So the macro appends each migrations folder it reads to
 //! `$OUT_DIR/tracked-dirs` (only when the folder is not listed yet), and this script,
 //! which cargo reruns when that file changes, asks cargo to watch every listed folder
 //! that still exists. Cargo then compares the newest mtime in each folder's tree with the
@@ -46,7 +46,9 @@ fn main() {
     for line in recorded.lines().filter(|line| !line.is_empty()) {
         let dir = PathBuf::from(line);
         // A folder that is gone is forgotten: watching a missing path would rerun this
-        // script on every build. If it comes back, the macro lists it again.
+        // script on every build. If it comes back, the macro lists it again. Cargo reruns
+        // this script when a folder it watches disappears, so in a target directory shared
+        // by several projects the folders of deleted ones leave the list on the next build.
         if dir.is_dir() && !kept.contains(&dir) {
             kept.push(dir);
         }

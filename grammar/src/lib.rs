@@ -26,7 +26,11 @@
 //!   migration can be rolled back never depends on the database.
 //! - `README.md`, `README` and names starting with `.` (dotfiles, `.gitkeep`,
 //!   `.gitattributes`, dot folders) are ignored at the top level and inside migration
-//!   folders.
+//!   folders, whether files or folders. A folder holding nothing else (nothing, a lone
+//!   `README`, a `README` folder, a `.git`) holds no migrations, and is rejected.
+//! - An entry named like a migration file (`up.sql`, `down.postgres.sql`, `metadata.toml`)
+//!   must be a regular file or a link to one: a folder, a broken link or a FIFO of that name
+//!   is reported as such (and never read), not as a missing file.
 //! - Anything else is rejected: a file at the top level (a loose `0001_init.sql` most of
 //!   all), a folder inside a migration folder (migrations are not nested), an unknown file
 //!   in a migration folder (`Up.sql`, `up.sq`, `up.sql.bak`, `up.oracle.sql`), a name that
@@ -39,7 +43,9 @@
 //! # Ids and versions
 //!
 //! The folder name is the migration's id, and migrations run in the byte order of their ids.
-//! An id is a version, then `_`, then a name:
+//! An id may not start or end with whitespace nor hold control characters (a folder named
+//! `0001_a ` or one holding a newline is rejected, see [`invalid_id_characters`]). An id is a
+//! version, then `_`, then a name:
 //!
 //! ```text
 //! id      = version "_" name
@@ -72,19 +78,23 @@
 //! like `2024_01_05_135538_users` the version `2024`, and then report them all as sharing
 //! one version. The price of the longest rule is that a name whose first word is a number
 //! joins the version (`0001_2024_report` has version `0001_2024`): start names with a
-//! letter (`0001_report_2024`). Such an id next to `0001_init` is still rejected, by the
-//! order rule below (`0001_init` sorts after `0001_2024_report` but has the smaller
-//! version), and the message says why.
+//! letter (`0001_report_2024`). Such an id next to `0001_init` or `0002_users` is rejected,
+//! by the order rule below, and the message says why.
 //!
-//! Versions are compared as numbers, group by group, ignoring leading zeros: `01` equals
-//! `1`, `2024-01-05` equals `2024_01_05`, `2` is smaller than `10`, and a version that is
-//! a prefix of another (`0001` and `0001_2024`) is the smaller. The folder is rejected when:
+//! Versions are compared by their digits alone, as numbers: separators and leading zeros
+//! are dropped, so `01` equals `1`, `2024-01-05-135538` equals `20240105135538` (and
+//! `2024_01_05_135538`), `2` is smaller than `10`, and `0001_2024` (12024) is greater than
+//! `0002`. The folder is rejected when:
 //!
-//! - two ids have equal versions (`0001_a` and `0001_b`, or `01_a` and `1_b`);
-//! - the byte order of ids disagrees with the numeric order of their versions, because
-//!   versions of different widths would then run in the wrong order: `1_a`, `10_b`, `2_c`
-//!   sort as `10_b`, `1_a`, `2_c`; zero-pad them to one width (`0001_a`, `0002_c`,
-//!   `0010_b`);
+//! - two ids have equal versions (`0001_a` and `0001_b`, `01_a` and `1_b`, or
+//!   `2024-01-01-000000_a` and `20240101000000_b`);
+//! - the byte order of ids disagrees with the numeric order of their versions. Versions of
+//!   different widths do that: `1_a`, `10_b`, `2_c` sort as `10_b`, `1_a`, `2_c`; zero-pad
+//!   them to one width (`0001_a`, `0002_c`, `0010_b`). So do versions of different shapes:
+//!   `2024-01-03-000000_a` sorts before `20240102000000_b` (`-` sorts before every digit)
+//!   but is the later date; write every version in one shape. And so does a name whose
+//!   first word is a number, next to a later version: `0001_2024_report` (version
+//!   `0001_2024`) sorts before `0002_users`;
 //! - two ids differ only by ASCII case (`0001_users`, `0001_Users`): they cannot both
 //!   exist on case-insensitive file systems (macOS, Windows). Such ids also share a
 //!   version; only the case problem is reported for them.
@@ -155,13 +165,98 @@ impl Violation {
 }
 
 impl fmt::Display for Violation {
+    /// `<path>: <rule> (<hint>)`, the path shown by [`display_path`].
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path.display(), self.rule)?;
+        write!(f, "{}: {}", display_path(&self.path), self.rule)?;
         if let Some(hint) = &self.hint {
             write!(f, " ({hint})")?;
         }
         Ok(())
     }
+}
+
+/// Whether `name` cannot be shown as is between backticks: whitespace at either end,
+/// whitespace other than a plain space, or a control character.
+fn needs_quotes(name: &str) -> bool {
+    name.trim() != name
+        || name
+            .chars()
+            .any(|c| c.is_control() || (c.is_whitespace() && c != ' '))
+}
+
+/// `name` for a message: `` `name` ``, or `"name "` (escaped, as Rust writes strings) when
+/// it has whitespace at either end, whitespace other than a space, or a control character,
+/// so that what is invisible between backticks shows.
+///
+/// ```
+/// use switchy_schema_grammar::quoted;
+///
+/// assert_eq!(quoted("up.sql"), "`up.sql`");
+/// assert_eq!(quoted("up.sql "), "\"up.sql \"");
+/// assert_eq!(quoted("0001_a\tb"), "\"0001_a\\tb\"");
+/// ```
+#[must_use]
+pub fn quoted(name: &str) -> String {
+    if needs_quotes(name) {
+        format!("{name:?}")
+    } else {
+        format!("`{name}`")
+    }
+}
+
+/// `path` for a message: as is, or quoted and escaped (`"m/0001_a /up.sql"`) when one of
+/// its components would hide whitespace or a control character (see [`quoted`]) or is not
+/// UTF-8.
+#[must_use]
+pub fn display_path(path: &Path) -> String {
+    let hidden = path
+        .components()
+        .any(|part| part.as_os_str().to_str().is_none_or(needs_quotes));
+    if hidden {
+        // Debug on purpose: quoted, with the hidden characters escaped.
+        #[allow(clippy::unnecessary_debug_formatting)]
+        let shown = format!("{path:?}");
+        shown
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Why `id` cannot be a migration id whatever its shape: it is empty, starts or ends with
+/// whitespace, or holds a control character (a newline, a tab, NUL, ...). `None` when it
+/// is fine.
+///
+/// Such ids are invisible in listings and logs, and databases compare them loosely: under
+/// MariaDB's default PAD SPACE collations `x` and `x ` are the same primary key. The folder
+/// grammar applies this to folder names, and the runtime's code source to the ids it is
+/// given.
+///
+/// ```
+/// use switchy_schema_grammar::invalid_id_characters;
+///
+/// assert_eq!(invalid_id_characters("0001_users"), None);
+/// assert_eq!(invalid_id_characters("0001 users table"), None);
+/// assert_eq!(invalid_id_characters("0001_users ").as_deref(), Some("it ends with whitespace"));
+/// assert!(invalid_id_characters("0001_a\nb").is_some());
+/// ```
+#[must_use]
+pub fn invalid_id_characters(id: &str) -> Option<String> {
+    if id.is_empty() {
+        return Some("it is empty".to_owned());
+    }
+    if let Some(control) = id.chars().find(|c| c.is_control()) {
+        return Some(format!(
+            "it holds the control character {control:?} (U+{:04X})",
+            u32::from(control)
+        ));
+    }
+    if id.starts_with(char::is_whitespace) {
+        return Some("it starts with whitespace".to_owned());
+    }
+    if id.ends_with(char::is_whitespace) {
+        return Some("it ends with whitespace".to_owned());
+    }
+    None
 }
 
 /// One SQL file of a scanned migration.
@@ -273,7 +368,13 @@ pub fn scan(root: &Path) -> Result<Vec<ScannedMigration>, Vec<Violation>> {
     let mut ids = Vec::new();
     let mut folders = 0_usize;
     for (name, path) in entries {
-        if is_dotfile(&name) {
+        // Dotfiles and READMEs are ignored, folders too: a lone `README` folder is no
+        // migration.
+        if is_dotfile(&name)
+            || name
+                .to_str()
+                .is_some_and(|name| README_NAMES.contains(&name))
+        {
             continue;
         }
         let kind = entry_kind(&path);
@@ -284,9 +385,6 @@ pub fn scan(root: &Path) -> Result<Vec<ScannedMigration>, Vec<Violation>> {
             violations.push(not_utf8_name(&path));
             continue;
         };
-        if README_NAMES.contains(&name) {
-            continue;
-        }
         match kind {
             Ok(Kind::Dir) => {
                 ids.push(name.to_owned());
@@ -456,12 +554,28 @@ const KNOWN_FILES: [&str; 10] = [
     "README.md",
 ];
 
-fn classify(path: &Path, name: &str) -> Result<Role, Violation> {
+/// The role of a known file name (`up.sql`, `down.postgres.sql`, `metadata.toml`, ...).
+fn role_of(name: &str) -> Option<Role> {
     match name {
-        "up.sql" => return Ok(Role::Up),
-        "down.sql" => return Ok(Role::Down),
-        "metadata.toml" => return Ok(Role::Metadata),
+        "up.sql" => return Some(Role::Up),
+        "down.sql" => return Some(Role::Down),
+        "metadata.toml" => return Some(Role::Metadata),
         _ => {}
+    }
+    let dialect = |prefix: &str| {
+        name.strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(".sql"))
+            .and_then(|suffix| DIALECTS.into_iter().find(|dialect| *dialect == suffix))
+    };
+    dialect("up.")
+        .map(Role::UpOverride)
+        .or_else(|| dialect("down.").map(Role::DownOverride))
+}
+
+/// The role of a file, or the violation of an unknown name.
+fn classify(path: &Path, name: &str) -> Result<Role, Violation> {
+    if let Some(role) = role_of(name) {
+        return Ok(role);
     }
     if let Some((base, suffix)) = name
         .strip_suffix(".sql")
@@ -489,7 +603,19 @@ fn classify(path: &Path, name: &str) -> Result<Role, Violation> {
         path,
         "unknown file in a migration folder: a migration holds `up.sql`, `down.sql`, `up.<dialect>.sql`, `down.<dialect>.sql` and `metadata.toml`",
     )
-    .maybe_hint(copy_of(name, &KNOWN_FILES).or_else(|| did_you_mean(name, &KNOWN_FILES))))
+    .maybe_hint(
+        padded_copy(name, &KNOWN_FILES)
+            .or_else(|| copy_of(name, &KNOWN_FILES))
+            .or_else(|| did_you_mean(name, &KNOWN_FILES)),
+    ))
+}
+
+/// A hint for a known name with whitespace or control characters around it (`up.sql `).
+fn padded_copy(name: &str, known: &[&str]) -> Option<String> {
+    let trimmed = name.trim_matches(|c: char| c.is_whitespace() || c.is_control());
+    (trimmed != name && known.contains(&trimmed)).then(|| {
+        format!("did you mean `{trimmed}`? the name {} has whitespace or control characters at its start or end", quoted(name))
+    })
 }
 
 /// A hint naming the known name that `name` is most likely a typo of: equal but for ASCII
@@ -593,8 +719,10 @@ fn scan_migration(
     };
     let mut found = Found::default();
     for (name, path) in entries {
-        if let Some(role) = migration_entry(&name, &path, violations) {
-            found.add(role, path, violations);
+        match migration_entry(&name, &path, violations) {
+            Entry::File(role) => found.add(role, path, violations),
+            Entry::Unusable(role) => found.saw(role, None),
+            Entry::Ignored => {}
         }
     }
     found.check_base_files(dir, violations);
@@ -604,26 +732,61 @@ fn scan_migration(
     Some(found.into_migration(id))
 }
 
-/// The role of one entry of a migration folder; `None` when it is ignored or a violation
-/// (pushed).
-fn migration_entry(
-    name: &std::ffi::OsStr,
-    path: &Path,
-    violations: &mut Vec<Violation>,
-) -> Option<Role> {
+/// What one entry of a migration folder is.
+enum Entry {
+    /// A file with a role, to read.
+    File(Role),
+    /// An entry with the name of a role that cannot be read as a file (a folder, a broken
+    /// link, a FIFO): reported, and counted as present so that it is not also "missing".
+    Unusable(Role),
+    /// Ignored (a dotfile, a README) or reported.
+    Ignored,
+}
+
+/// The role of one entry of a migration folder; violations are pushed.
+fn migration_entry(name: &std::ffi::OsStr, path: &Path, violations: &mut Vec<Violation>) -> Entry {
     if is_dotfile(name) {
-        return None;
+        return Entry::Ignored;
     }
     let Some(name) = name.to_str() else {
         violations.push(not_utf8_name(path));
-        return None;
+        return Entry::Ignored;
     };
     if README_NAMES.contains(&name) {
-        return None;
+        return Entry::Ignored;
     }
-    let violation = match entry_kind(path) {
+    let kind = entry_kind(path);
+    if let Some(role) = role_of(name) {
+        let violation = match kind {
+            Ok(Kind::File) => return Entry::File(role),
+            Ok(Kind::Dir) => {
+                Violation::new(path, format!("{} is a folder, not a file", quoted(name)))
+                    .hint(format!("replace it with a file named {}", quoted(name)))
+            }
+            Ok(Kind::Other) => Violation::new(
+                path,
+                format!(
+                    "{} is not a regular file (a FIFO, a socket or a device)",
+                    quoted(name)
+                ),
+            )
+            .hint(format!("replace it with a file named {}", quoted(name))),
+            Err(Problem::BrokenLink) => Violation::new(
+                path,
+                format!(
+                    "{} is a broken symbolic link: its target does not exist",
+                    quoted(name)
+                ),
+            )
+            .hint("point the link at an existing file, or replace it with the file"),
+            Err(problem) => problem.violation(path, &quoted(name)),
+        };
+        violations.push(violation);
+        return Entry::Unusable(role);
+    }
+    let violation = match kind {
         Ok(Kind::File) => match classify(path, name) {
-            Ok(role) => return Some(role),
+            Ok(role) => return Entry::File(role),
             Err(violation) => violation,
         },
         Ok(Kind::Dir) => {
@@ -642,7 +805,7 @@ fn migration_entry(
         Err(problem) => problem.violation(path, "this file"),
     };
     violations.push(violation);
-    None
+    Entry::Ignored
 }
 
 /// The files found so far in one migration folder.
@@ -665,13 +828,23 @@ struct Found {
 }
 
 impl Found {
-    fn add(&mut self, role: Role, path: PathBuf, violations: &mut Vec<Violation>) {
+    /// Records that a file of `role` exists, even if it cannot be read; `path` is given for
+    /// a `down.<dialect>.sql` that needs its `down.sql` checked.
+    fn saw(&mut self, role: Role, path: Option<&Path>) {
         match role {
             Role::Up => self.has_up = true,
             Role::Down => self.has_down = true,
-            Role::DownOverride(_) => self.down_overrides.push(path.clone()),
+            Role::DownOverride(_) => {
+                if let Some(path) = path {
+                    self.down_overrides.push(path.to_path_buf());
+                }
+            }
             Role::UpOverride(_) | Role::Metadata => {}
         }
+    }
+
+    fn add(&mut self, role: Role, path: PathBuf, violations: &mut Vec<Violation>) {
+        self.saw(role, Some(&path));
         let Some(content) = read_text(&path, violations) else {
             return;
         };
@@ -744,6 +917,21 @@ impl Found {
 
 /// The violation for an id that is not `version _ name`.
 fn check_id_shape(dir: &Path, id: &str) -> Option<Violation> {
+    if let Some(reason) = invalid_id_characters(id) {
+        let trimmed = id.trim();
+        let hint = (!trimmed.is_empty() && invalid_id_characters(trimmed).is_none())
+            .then(|| format!("rename the folder to `{trimmed}`"));
+        return Some(
+            Violation::new(
+                dir,
+                format!(
+                    "the id {} is not a valid id: {reason}; an id may not start or end with whitespace, nor hold control characters",
+                    quoted(id)
+                ),
+            )
+            .hint(hint.unwrap_or_else(|| "rename the folder without control characters".to_owned())),
+        );
+    }
     if split_version(id).is_some() {
         return None;
     }
@@ -755,12 +943,16 @@ fn check_id_shape(dir: &Path, id: &str) -> Option<Violation> {
         let version = id.trim_end_matches(['-', '_']);
         Violation::new(
             dir,
-            format!("the id `{id}` has no name: an id is a version, then `_`, then a name"),
+            format!(
+                "the id {} has no name: an id is a version, then `_`, then a name",
+                quoted(id)
+            ),
         )
         .hint(format!("for example `{version}_create_users`"))
     } else {
         let rule = format!(
-            "the id `{id}` does not start with a version: an id is a version (digits, optionally separated by single `-` or `_`), then `_`, then a name"
+            "the id {} does not start with a version: an id is a version (digits, optionally separated by single `-` or `_`), then `_`, then a name",
+            quoted(id)
         );
         if id.as_bytes().first().is_some_and(u8::is_ascii_digit) {
             Violation::new(dir, rule)
@@ -913,44 +1105,45 @@ fn line_column(text: &str, at: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// The numeric value of a version: its digit groups without leading zeros.
-fn version_key(version: &str) -> Vec<&str> {
-    version
-        .split(['-', '_'])
-        .map(|group| group.trim_start_matches('0'))
-        .collect()
+/// The value of a version: its digits with separators and leading zeros dropped, compared
+/// as a number by [`compare_numbers`]. `2024-01-05-135538` and `20240105135538` have the
+/// same value; `0001` and `1` too.
+fn version_number(version: &str) -> String {
+    let digits: String = version.chars().filter(char::is_ascii_digit).collect();
+    digits.trim_start_matches('0').to_owned()
 }
 
-/// Compares two version keys as numbers, group by group.
-fn compare_keys(a: &[&str], b: &[&str]) -> Ordering {
-    for (x, y) in a.iter().zip(b) {
-        let order = x.len().cmp(&y.len()).then_with(|| x.cmp(y));
-        if order != Ordering::Equal {
-            return order;
-        }
-    }
-    a.len().cmp(&b.len())
+/// Compares two [`version_number`]s as numbers.
+fn compare_numbers(a: &str, b: &str) -> Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+/// The separators of a version, in order: its shape, widths aside (`2024-01-05-135538`
+/// has `---`, `20240105135538` none, `0001_2024` one `_`).
+fn separators(version: &str) -> String {
+    version.chars().filter(|c| !c.is_ascii_digit()).collect()
 }
 
 /// Checks the ids against each other: equal versions, versions in the wrong byte order,
-/// ids equal but for case.
-fn check_ids(root: &Path, ids: &mut [String], violations: &mut Vec<Violation>) {
+/// ids equal but for case. Ids with invalid characters are left out (already reported).
+fn check_ids(root: &Path, ids: &mut Vec<String>, violations: &mut Vec<Violation>) {
+    ids.retain(|id| invalid_id_characters(id).is_none());
     ids.sort();
-    // The widest group at each position, per number of groups, for the zero-padding hint.
-    let mut widths: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    // The widest group at each position, per shape, for the zero-padding hint.
+    let mut widths: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (version, _) in ids.iter().filter_map(|id| split_version(id)) {
         let groups: Vec<usize> = version.split(['-', '_']).map(str::len).collect();
         let entry = widths
-            .entry(groups.len())
+            .entry(separators(version))
             .or_insert_with(|| vec![0; groups.len()]);
         for (width, group) in entry.iter_mut().zip(groups) {
             *width = (*width).max(group);
         }
     }
 
-    let mut first_by_key: BTreeMap<Vec<&str>, (&str, &str)> = BTreeMap::new();
+    let mut first_by_number: BTreeMap<String, (&str, &str)> = BTreeMap::new();
     let mut first_by_lowercase: BTreeMap<String, &str> = BTreeMap::new();
-    let mut greatest: Option<(Vec<&str>, &str, &str)> = None;
+    let mut greatest: Option<(String, &str, &str)> = None;
     for id in ids.iter() {
         let path = root.join(id);
         let lower = id.to_ascii_lowercase();
@@ -958,49 +1151,29 @@ fn check_ids(root: &Path, ids: &mut [String], violations: &mut Vec<Violation>) {
         first_by_lowercase.entry(lower).or_insert(id);
 
         if let Some((version, name)) = split_version(id) {
-            let key = version_key(version);
-            match first_by_key.get(&key) {
+            let number = version_number(version);
+            match first_by_number.get(&number) {
                 Some(&(other, other_version)) if case_twin.is_none() => {
-                    let rule = if other_version == version {
-                        format!(
-                            "version `{version}` is used by both `{other}` and `{id}`: each migration needs its own version"
-                        )
-                    } else {
-                        format!(
-                            "version `{version}` of `{id}` equals version `{other_version}` of `{other}`: each migration needs its own version"
-                        )
-                    };
-                    violations.push(
-                        Violation::new(&path, rule).hint("give one of them the next free version"),
-                    );
+                    violations.push(same_version(&path, (id, version), (other, other_version)));
                 }
                 Some(_) => {}
                 None => {
-                    first_by_key.insert(key.clone(), (id, version));
+                    first_by_number.insert(number.clone(), (id, version));
                 }
             }
             match &greatest {
-                Some((max_key, max_id, max_version))
-                    if compare_keys(&key, max_key) == Ordering::Less =>
+                Some((max_number, max_id, max_version))
+                    if compare_numbers(&number, max_number) == Ordering::Less =>
                 {
                     let rule = format!(
                         "`{id}` runs after `{max_id}` (ids run in byte order), but its version `{version}` is smaller than `{max_version}`"
                     );
-                    let hint = if key.len() == max_key.len() {
-                        let padded = pad_version(
-                            version,
-                            widths.get(&key.len()).map_or(&[][..], Vec::as_slice),
-                        );
-                        format!(
-                            "zero-pad every version to the same width, for example `{padded}_{name}`"
-                        )
-                    } else {
-                        "the versions have different numbers of parts; a name whose first word is a number joins the version: start names with a letter".to_owned()
-                    };
+                    let hint = order_hint(version, name, max_version, &widths);
                     violations.push(Violation::new(&path, rule).hint(hint));
                 }
-                Some((max_key, _, _)) if compare_keys(&key, max_key) != Ordering::Greater => {}
-                _ => greatest = Some((key, id, version)),
+                Some((max_number, _, _))
+                    if compare_numbers(&number, max_number) != Ordering::Greater => {}
+                _ => greatest = Some((number, id, version)),
             }
         }
 
@@ -1014,6 +1187,92 @@ fn check_ids(root: &Path, ids: &mut [String], violations: &mut Vec<Violation>) {
             );
         }
     }
+}
+
+/// The violation for `id` whose version equals that of `other`, which sorts before it.
+fn same_version(
+    path: &Path,
+    (id, version): (&str, &str),
+    (other, other_version): (&str, &str),
+) -> Violation {
+    if other_version == version {
+        Violation::new(
+            path,
+            format!(
+                "version `{version}` is used by both `{other}` and `{id}`: each migration needs its own version"
+            ),
+        )
+        .hint("give one of them the next free version")
+    } else {
+        let hint = if separators(version) == separators(other_version) {
+            "give one of them the next free version".to_owned()
+        } else {
+            format!(
+                "give one of them the next free version, and write every version in one shape{}",
+                reshape(version, other_version)
+                    .map(|example| format!(", for example `{example}` for `{version}`"))
+                    .unwrap_or_default()
+            )
+        };
+        Violation::new(
+            path,
+            format!(
+                "version `{version}` of `{id}` equals version `{other_version}` of `{other}` (versions are compared by their digits, separators and leading zeros dropped): each migration needs its own version"
+            ),
+        )
+        .hint(hint)
+    }
+}
+
+/// The hint for `version` (of `<version>_<name>`), smaller than `max_version` but sorted
+/// after it.
+fn order_hint(
+    version: &str,
+    name: &str,
+    max_version: &str,
+    widths: &BTreeMap<String, Vec<usize>>,
+) -> String {
+    let (shape, max_shape) = (separators(version), separators(max_version));
+    if shape == max_shape {
+        let padded = pad_version(version, widths.get(&shape).map_or(&[][..], Vec::as_slice));
+        return format!("zero-pad every version to the same width, for example `{padded}_{name}`");
+    }
+    let mut hint = format!(
+        "versions are compared by their digits alone, separators dropped, so versions written in different shapes (`{version}`, `{max_version}`) run in the wrong order: write every version in one shape"
+    );
+    if let Some(example) = reshape(version, max_version) {
+        hint = format!("{hint}, for example `{example}_{name}`");
+    }
+    // `0001_2024_report` has the version `0001_2024`.
+    let longer = if shape.len() > max_shape.len() {
+        &shape
+    } else {
+        &max_shape
+    };
+    if longer.ends_with('_') {
+        hint.push_str("; a name whose first word is a number joins the version: start names with a letter (`0001_report_2024`, not `0001_2024_report`)");
+    }
+    hint
+}
+
+/// The digits of `version` written in the shape of `model` (its separators and group
+/// widths), when they have as many digits.
+fn reshape(version: &str, model: &str) -> Option<String> {
+    let digits: Vec<char> = version.chars().filter(char::is_ascii_digit).collect();
+    let model_digits = model.chars().filter(char::is_ascii_digit).count();
+    if digits.len() != model_digits {
+        return None;
+    }
+    let mut digits = digits.into_iter();
+    let mut reshaped = String::with_capacity(model.len());
+    for c in model.chars() {
+        reshaped.push(if c.is_ascii_digit() {
+            digits.next()?
+        } else {
+            c
+        });
+    }
+    Some(reshaped)
 }
 
 /// `version` with each digit group left-padded with zeros to `widths` (at least 4 digits
@@ -1665,7 +1924,7 @@ mod tests {
                 ),
                 (
                     "2_y".to_owned(),
-                    "version `2` of `2_y` equals version `02` of `02_x`: each migration needs its own version".to_owned(),
+                    "version `2` of `2_y` equals version `02` of `02_x` (versions are compared by their digits, separators and leading zeros dropped): each migration needs its own version".to_owned(),
                     hint
                 ),
             ]
@@ -1860,12 +2119,23 @@ mod tests {
             s.root().join("0001_a/up.postgres.sql"),
         )
         .expect("link");
-        let broken = "broken symbolic link: its target does not exist".to_owned();
         assert_eq!(
             s.violations(),
             [
-                ("0001_a/up.postgres.sql".to_owned(), broken.clone(), None),
-                ("0003_broken".to_owned(), broken, None),
+                (
+                    "0001_a/up.postgres.sql".to_owned(),
+                    "`up.postgres.sql` is a broken symbolic link: its target does not exist"
+                        .to_owned(),
+                    Some(
+                        "point the link at an existing file, or replace it with the file"
+                            .to_owned()
+                    )
+                ),
+                (
+                    "0003_broken".to_owned(),
+                    "broken symbolic link: its target does not exist".to_owned(),
+                    None
+                ),
             ]
         );
     }
@@ -1966,13 +2236,21 @@ mod tests {
     }
 
     #[test]
-    fn versions_compare_as_numbers() {
-        let cmp = |a: &str, b: &str| compare_keys(&version_key(a), &version_key(b));
+    fn versions_compare_by_their_digits_as_numbers() {
+        let cmp = |a: &str, b: &str| compare_numbers(&version_number(a), &version_number(b));
         assert_eq!(cmp("2", "10"), Ordering::Less);
         assert_eq!(cmp("01", "1"), Ordering::Equal);
         assert_eq!(cmp("0", "000"), Ordering::Equal);
-        assert_eq!(cmp("2024-01-05", "2024_1_5"), Ordering::Equal);
+        assert_eq!(cmp("2024-01-05", "2024_01_05"), Ordering::Equal);
+        assert_eq!(cmp("2024-01-05-135538", "20240105135538"), Ordering::Equal);
+        assert_eq!(
+            cmp("2024-01-03-000000", "20240102000000"),
+            Ordering::Greater
+        );
+        // Digits, not groups: `2024_1_5` is 202415.
+        assert_eq!(cmp("2024_1_5", "2024_01_05"), Ordering::Less);
         assert_eq!(cmp("0001", "0001_2024"), Ordering::Less);
+        assert_eq!(cmp("0002", "0001_2024"), Ordering::Less);
         assert_eq!(
             cmp("99999999999999999999999", "100000000000000000000000"),
             Ordering::Less
@@ -1980,5 +2258,278 @@ mod tests {
         assert_eq!(pad_version("2", &[2]), "0002");
         assert_eq!(pad_version("12345", &[5]), "12345");
         assert_eq!(pad_version("2024-1-5", &[4, 2, 2]), "2024-01-05");
+        assert_eq!(
+            reshape("20240102000000", "2024-01-03-000000").as_deref(),
+            Some("2024-01-02-000000")
+        );
+        assert_eq!(reshape("2024-01-02", "20240103000000"), None);
+    }
+
+    #[test]
+    fn versions_of_different_shapes() {
+        // January 3 sorts before January 2: `-` sorts before every digit.
+        let s = Scratch::new();
+        s.file("2024-01-03-000000_a/up.sql", "")
+            .file("20240102000000_b/up.sql", "");
+        let (path, rule, hint) = s.violation();
+        assert_eq!(path, "20240102000000_b");
+        assert_eq!(
+            rule,
+            "`20240102000000_b` runs after `2024-01-03-000000_a` (ids run in byte order), but its version `20240102000000` is smaller than `2024-01-03-000000`"
+        );
+        assert_eq!(
+            hint.as_deref(),
+            Some(
+                "versions are compared by their digits alone, separators dropped, so versions written in different shapes (`20240102000000`, `2024-01-03-000000`) run in the wrong order: write every version in one shape, for example `2024-01-02-000000_b`"
+            )
+        );
+
+        // The same instant in two shapes is one version.
+        let s = Scratch::new();
+        s.file("2024-01-01-000000_a/up.sql", "")
+            .file("20240101000000_b/up.sql", "");
+        let (path, rule, hint) = s.violation();
+        assert_eq!(path, "20240101000000_b");
+        assert_eq!(
+            rule,
+            "version `20240101000000` of `20240101000000_b` equals version `2024-01-01-000000` of `2024-01-01-000000_a` (versions are compared by their digits, separators and leading zeros dropped): each migration needs its own version"
+        );
+        assert_eq!(
+            hint.as_deref(),
+            Some(
+                "give one of them the next free version, and write every version in one shape, for example `2024-01-01-000000` for `20240101000000`"
+            )
+        );
+
+        // Different shapes whose byte order agrees with their digits are accepted.
+        let s = Scratch::new();
+        s.file("2024-01-03-000000_a/up.sql", "")
+            .file("20240104000000_b/up.sql", "")
+            .file("2024_01_05_000000_c/up.sql", "");
+        assert_eq!(
+            ids(&s.ok()),
+            [
+                "2024-01-03-000000_a",
+                "20240104000000_b",
+                "2024_01_05_000000_c"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_name_starting_with_a_number_before_a_later_version() {
+        let s = Scratch::new();
+        s.file("0001_2024_report/up.sql", "")
+            .file("0002_users/up.sql", "");
+        let (path, rule, hint) = s.violation();
+        assert_eq!(path, "0002_users");
+        assert_eq!(
+            rule,
+            "`0002_users` runs after `0001_2024_report` (ids run in byte order), but its version `0002` is smaller than `0001_2024`"
+        );
+        assert!(hint.expect("a hint").ends_with(
+            "a name whose first word is a number joins the version: start names with a letter (`0001_report_2024`, not `0001_2024_report`)"
+        ));
+    }
+
+    #[test]
+    fn invalid_id_characters_rule() {
+        for id in ["0001_a", "1_a b", "0001_café", "2024-01-05-135538_x"] {
+            assert_eq!(invalid_id_characters(id), None, "{id:?}");
+        }
+        let cases = [
+            ("", "it is empty"),
+            ("0001_a ", "it ends with whitespace"),
+            ("0001_a\u{a0}", "it ends with whitespace"),
+            (" 0001_a", "it starts with whitespace"),
+            ("0001_a\n", "it holds the control character '\\n' (U+000A)"),
+            ("0001\t_a", "it holds the control character '\\t' (U+0009)"),
+            ("0001_\0a", "it holds the control character '\\0' (U+0000)"),
+            (
+                "0001_\u{7f}",
+                "it holds the control character '\\u{7f}' (U+007F)",
+            ),
+        ];
+        for (id, reason) in cases {
+            assert_eq!(invalid_id_characters(id).as_deref(), Some(reason), "{id:?}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn ids_with_whitespace_or_control_characters() {
+        let s = Scratch::new();
+        s.file("0001_a/up.sql", "")
+            .file("0001_a /up.sql", "")
+            .file(" 0002_b/up.sql", "")
+            .file("0003_c\td/up.sql", "")
+            .file("0004_d\n/up.sql", "");
+        let rule = |id: &str, reason: &str| {
+            format!(
+                "the id {id} is not a valid id: {reason}; an id may not start or end with whitespace, nor hold control characters"
+            )
+        };
+        let control = "rename the folder without control characters".to_owned();
+        assert_eq!(
+            s.violations(),
+            [
+                (
+                    " 0002_b".to_owned(),
+                    rule("\" 0002_b\"", "it starts with whitespace"),
+                    Some("rename the folder to `0002_b`".to_owned())
+                ),
+                (
+                    "0001_a ".to_owned(),
+                    rule("\"0001_a \"", "it ends with whitespace"),
+                    Some("rename the folder to `0001_a`".to_owned())
+                ),
+                (
+                    "0003_c\td".to_owned(),
+                    rule(
+                        "\"0003_c\\td\"",
+                        "it holds the control character '\\t' (U+0009)"
+                    ),
+                    Some(control.clone())
+                ),
+                (
+                    "0004_d\n".to_owned(),
+                    rule(
+                        "\"0004_d\\n\"",
+                        "it holds the control character '\\n' (U+000A)"
+                    ),
+                    Some("rename the folder to `0004_d`".to_owned())
+                ),
+            ],
+            "no second violation for `0001_a ` sharing the version of `0001_a`"
+        );
+        let violations = s.scan().expect_err("invalid");
+        let shown = violations
+            .iter()
+            .find(|violation| violation.path.ends_with("0001_a "))
+            .expect("reported")
+            .to_string();
+        assert!(
+            shown.starts_with(&format!("{:?}: the id", s.root().join("0001_a "))),
+            "the path is quoted: {shown}"
+        );
+    }
+
+    #[test]
+    fn a_lone_readme_folder_holds_no_migrations() {
+        let s = Scratch::new();
+        s.file("README/notes.md", "");
+        let (path, rule, _) = s.violation();
+        assert_eq!(
+            (path.as_str(), rule.as_str()),
+            ("", "the migrations folder holds no migrations")
+        );
+        // Beside a migration, a README folder is ignored.
+        s.file("0001_a/up.sql", "").file("0001_a/README/x", "");
+        assert_eq!(ids(&s.ok()), ["0001_a"]);
+    }
+
+    #[test]
+    fn an_up_sql_folder_is_reported_once() {
+        let s = Scratch::new();
+        s.dir("0001_a/up.sql").file("0001_a/down.sql", "");
+        s.dir("0002_b/down.sql").file("0002_b/up.sql", "");
+        s.dir("0003_c/metadata.toml").file("0003_c/up.sql", "");
+        let folder = |name: &str| {
+            (
+                format!("`{name}` is a folder, not a file"),
+                Some(format!("replace it with a file named `{name}`")),
+            )
+        };
+        let expected: Vec<(String, String, Option<String>)> = [
+            ("0001_a/up.sql", "up.sql"),
+            ("0002_b/down.sql", "down.sql"),
+            ("0003_c/metadata.toml", "metadata.toml"),
+        ]
+        .into_iter()
+        .map(|(path, name)| {
+            let (rule, hint) = folder(name);
+            (path.to_owned(), rule, hint)
+        })
+        .collect();
+        assert_eq!(s.violations(), expected);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unusable_up_sql_entries_are_reported_once() {
+        use std::os::unix::fs::symlink;
+
+        let s = Scratch::new();
+        s.dir("0001_link")
+            .dir("0002_fifo")
+            .file("0002_fifo/down.sql", "");
+        symlink(
+            s.base.join("missing.sql"),
+            s.root().join("0001_link/up.sql"),
+        )
+        .expect("link");
+        let status = std::process::Command::new("mkfifo")
+            .arg(s.root().join("0002_fifo/up.sql"))
+            .status()
+            .expect("run mkfifo");
+        assert!(status.success());
+        // Never read: reading a FIFO would block.
+        assert_eq!(
+            s.violations(),
+            [
+                (
+                    "0001_link/up.sql".to_owned(),
+                    "`up.sql` is a broken symbolic link: its target does not exist".to_owned(),
+                    Some(
+                        "point the link at an existing file, or replace it with the file"
+                            .to_owned()
+                    )
+                ),
+                (
+                    "0002_fifo/up.sql".to_owned(),
+                    "`up.sql` is not a regular file (a FIFO, a socket or a device)".to_owned(),
+                    Some("replace it with a file named `up.sql`".to_owned())
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn names_with_whitespace_are_shown_quoted() {
+        let (path, rule, hint) = unknown_file("up.sql ");
+        assert_eq!(path, "0001_a/up.sql ");
+        assert_eq!(rule, UNKNOWN_FILE);
+        assert_eq!(
+            hint.as_deref(),
+            Some(
+                "did you mean `up.sql`? the name \"up.sql \" has whitespace or control characters at its start or end"
+            )
+        );
+        let (_, _, hint) = unknown_file(" down.sql");
+        assert!(
+            hint.expect("a hint")
+                .starts_with("did you mean `down.sql`?")
+        );
+
+        assert_eq!(quoted("up.sql"), "`up.sql`");
+        assert_eq!(quoted("create users"), "`create users`");
+        assert_eq!(quoted("up.sql "), "\"up.sql \"");
+        assert_eq!(quoted("a\u{3000}b"), "\"a\\u{3000}b\"");
+        assert_eq!(
+            display_path(Path::new("m/0001_a/up.sql")),
+            "m/0001_a/up.sql"
+        );
+        assert_eq!(
+            display_path(Path::new("m/0001_a /up.sql")),
+            "\"m/0001_a /up.sql\""
+        );
+        assert_eq!(
+            display_path(Path::new("m/0001_a/up.sql\n")),
+            "\"m/0001_a/up.sql\\n\""
+        );
+        assert_eq!(
+            Violation::new("m/up.sql ", "unknown file").to_string(),
+            "\"m/up.sql \": unknown file"
+        );
     }
 }

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 
 use crate::checksum::{EMPTY_CHECKSUM, checksum};
 use crate::database::{Database, Dialect};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::migration::{Migration, MigrationSource, TransactionMode};
 
 /// Something a code migration can run: SQL text, or an async closure.
@@ -173,6 +173,26 @@ impl Migration for CodeMigration {
 }
 
 /// A [`MigrationSource`] of code migrations.
+///
+/// Ids follow the rule of folder names: an id that is empty, starts or ends with whitespace,
+/// or holds a control character (a newline, a tab, NUL) makes
+/// [`migrations`](MigrationSource::migrations), and so every run, fail with
+/// [`Error::InvalidMigrationId`] before anything touches the database. Databases compare
+/// such ids loosely (MariaDB's PAD SPACE collations take `x` and `x ` for the same primary
+/// key), and they are invisible in listings.
+///
+/// ```
+/// use switchy_schema::code::{CodeMigration, CodeSource};
+/// use switchy_schema::{Error, MigrationSource};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let source = CodeSource::new().with(CodeMigration::new("0001_users ", "CREATE TABLE users (id INT)"));
+/// let error = source.migrations().await.err().expect("rejected");
+/// assert!(matches!(error, Error::InvalidMigrationId { .. }));
+/// assert!(error.to_string().starts_with(r#"invalid migration id "0001_users ": it ends with whitespace"#));
+/// # }
+/// ```
 #[derive(Default)]
 pub struct CodeSource {
     migrations: Vec<Arc<dyn Migration>>,
@@ -200,7 +220,18 @@ impl CodeSource {
 
 #[async_trait]
 impl MigrationSource for CodeSource {
+    /// Every migration added, or [`Error::InvalidMigrationId`] for the first one (in the
+    /// order they were added) whose id breaks the rule above.
     async fn migrations(&self) -> Result<Vec<Arc<dyn Migration>>> {
+        for migration in &self.migrations {
+            let id = migration.id();
+            if let Some(reason) = switchy_schema_grammar::invalid_id_characters(id) {
+                return Err(Error::InvalidMigrationId {
+                    id: id.to_owned(),
+                    reason,
+                });
+            }
+        }
         Ok(self.migrations.clone())
     }
 }
@@ -216,5 +247,50 @@ impl<T: MigrationSource + ?Sized> MigrationSource for &T {
 impl<T: MigrationSource + ?Sized> MigrationSource for Arc<T> {
     async fn migrations(&self) -> Result<Vec<Arc<dyn Migration>>> {
         (**self).migrations().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn load(ids: &[&str]) -> Result<Vec<String>> {
+        let mut source = CodeSource::new();
+        for id in ids {
+            source.add(CodeMigration::new(*id, "SELECT 1"));
+        }
+        let migrations = source.migrations().await?;
+        Ok(migrations.iter().map(|m| m.id().to_owned()).collect())
+    }
+
+    #[tokio::test]
+    async fn ids_with_whitespace_or_control_characters_are_rejected() {
+        assert_eq!(
+            load(&["0001_a", "0002 b"]).await.expect("valid"),
+            ["0001_a", "0002 b"]
+        );
+        let cases = [
+            ("0001_a ", "it ends with whitespace"),
+            (" 0001_a", "it starts with whitespace"),
+            ("0001_a\n", "it holds the control character '\\n' (U+000A)"),
+            ("0001\t_a", "it holds the control character '\\t' (U+0009)"),
+            ("0001_a\0", "it holds the control character '\\0' (U+0000)"),
+            ("", "it is empty"),
+        ];
+        for (id, expected) in cases {
+            // The bad id comes second: every id is checked, not only the first.
+            match load(&["0000_ok", id]).await {
+                Err(Error::InvalidMigrationId { id: found, reason }) => {
+                    assert_eq!(found, id);
+                    assert_eq!(reason, expected, "{id:?}");
+                }
+                other => panic!("{id:?}: expected InvalidMigrationId, got {other:?}"),
+            }
+        }
+        let error = load(&["0001_a\n"]).await.expect_err("rejected");
+        assert_eq!(
+            error.to_string(),
+            "invalid migration id \"0001_a\\n\": it holds the control character '\\n' (U+000A); an id may not start or end with whitespace, nor hold control characters"
+        );
     }
 }

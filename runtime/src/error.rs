@@ -280,6 +280,18 @@ pub enum Error {
         columns: String,
     },
 
+    /// A migration id given to a code source is empty, starts or ends with whitespace, or
+    /// holds a control character (the rule folder names follow too).
+    #[error(
+        "invalid migration id {id:?}: {reason}; an id may not start or end with whitespace, nor hold control characters"
+    )]
+    InvalidMigrationId {
+        /// The rejected id.
+        id: String,
+        /// Which rule it breaks, such as `it ends with whitespace`.
+        reason: String,
+    },
+
     /// A migration folder breaks the folder grammar.
     #[error("{}", violations_list(.0))]
     InvalidFolder(Vec<crate::grammar::Violation>),

@@ -6,14 +6,33 @@ use quote::quote;
 
 use crate::validate::{File, Migration};
 
-/// `__private::migrations(&[EmbeddedMigration { .. }, ..])`. Each file is an `include_str!` of its
-/// absolute path, so that cargo rebuilds the crate when the file changes. The elements have
-/// no destructor, so the array is promoted to `'static` (and, in a `static`, evaluated at
-/// compile time).
+/// `__private::migrations(&[EmbeddedMigration { .. }, ..])`, in a block that names every
+/// embedded file once more in an unused `const _: &[u8] = include_bytes!(<absolute path>)`.
+///
+/// The text of each file is embedded as a string literal of what the macro read, so that
+/// the text embedded is exactly the text hashed (one read: a second read through
+/// `include_str!` could see a file changed in between). The `include_bytes!` is there for
+/// rebuilds only: on stable Rust it is the way a macro tells rustc, and so cargo's
+/// dep-info, that the crate depends on a file, so that editing, renaming or deleting it
+/// rebuilds the crate (`proc_macro::tracked::path` is unstable). Its constant is unused, so
+/// nothing of it reaches the binary. The elements have no destructor, so the array is
+/// promoted to `'static` (and, in a `static`, evaluated at compile time).
 pub(crate) fn expand(migrations: &[Migration]) -> TokenStream {
+    let tracked = migrations
+        .iter()
+        .flat_map(|migration| migration.up.iter().chain(&migration.down))
+        .map(|file| {
+            let absolute = &file.absolute;
+            quote!(
+                const _: &[u8] = ::core::include_bytes!(#absolute);
+            )
+        });
     let migrations = migrations.iter().map(migration);
     quote! {
-        ::switchy_schema::__private::migrations(&[#(#migrations),*])
+        {
+            #(#tracked)*
+            ::switchy_schema::__private::migrations(&[#(#migrations),*])
+        }
     }
 }
 
@@ -48,7 +67,7 @@ fn file(file: &File) -> TokenStream {
     }));
     let File {
         shown,
-        absolute,
+        sql,
         checksum,
         ..
     } = file;
@@ -56,7 +75,7 @@ fn file(file: &File) -> TokenStream {
         ::switchy_schema::__private::EmbeddedFile {
             dialect: #dialect,
             path: #shown,
-            sql: ::core::include_str!(#absolute),
+            sql: #sql,
             checksum: #checksum,
         }
     }

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::grammar::checksum::checksum;
-use crate::grammar::{ScannedFile, ScannedMigration, Violation};
+use crate::grammar::{ScannedFile, ScannedMigration, Violation, display_path};
 use crate::parse::Args;
 use crate::scan::Folder;
 
@@ -26,9 +26,12 @@ pub(crate) struct File {
     /// The path shown at run time: the folder as written in the macro call, then
     /// `<id>/<name>`, exactly as `DirectorySource::new(<folder as written>)` gives it.
     pub(crate) shown: String,
-    /// The absolute path, for `include_str!`.
+    /// The absolute path, for the `include_bytes!` that tells rustc (and so cargo) that
+    /// the crate depends on the file.
     pub(crate) absolute: String,
-    /// The checksum of the content (the grammar crate's checksum rule).
+    /// The text as the grammar read it: what is embedded, and what was hashed.
+    pub(crate) sql: String,
+    /// The checksum of `sql` (the grammar crate's checksum rule).
     pub(crate) checksum: String,
 }
 
@@ -49,7 +52,7 @@ impl Errors<'_> {
 
     fn violation(&mut self, folder: &Folder, violation: &Violation) {
         let path = shown(folder, &violation.path);
-        let mut message = format!("{}: {}", path.display(), violation.rule);
+        let mut message = format!("{}: {}", display_path(&path), violation.rule);
         if let Some(hint) = &violation.hint {
             message.push_str("\n  help: ");
             message.push_str(hint);
@@ -79,8 +82,8 @@ pub(crate) fn validate(args: &Args, folder: &Folder) -> Result<Vec<Migration>, s
             let dir = folder.shown.join(&migration.id);
             errors.push(format!(
                 "{}: missing `down.sql`: `require_down = true` asks every migration for one\n  help: add `{}`, or drop `require_down = true` to allow irreversible migrations",
-                dir.display(),
-                dir.join("down.sql").display(),
+                display_path(&dir),
+                display_path(&dir.join("down.sql")),
             ));
         }
         if let Some(migration) = convert(folder, migration, &mut errors) {
@@ -135,20 +138,21 @@ fn convert_file(folder: &Folder, id: &str, file: &ScannedFile) -> Result<File, S
         Some(other) => {
             return Err(format!(
                 "{}: dialect `{other}` is not supported by this version of switchy_schema_macros",
-                shown.display()
+                display_path(&shown)
             ));
         }
     };
     let absolute = file.path.to_str().ok_or_else(|| {
         format!(
-            "{}: the absolute path of this file is not valid UTF-8, so `include_str!` cannot name it\n  help: move the crate to a folder whose path is UTF-8",
-            shown.display()
+            "{}: the absolute path of this file is not valid UTF-8, so `include_bytes!` cannot name it (cargo would not rebuild when it changes)\n  help: move the crate to a folder whose path is UTF-8",
+            display_path(&shown)
         )
     })?;
     Ok(File {
         dialect,
         shown: shown.to_string_lossy().into_owned(),
         absolute: absolute.to_owned(),
+        sql: file.content.clone(),
         checksum: checksum(&file.content),
     })
 }

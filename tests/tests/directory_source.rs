@@ -432,3 +432,55 @@ fn valid_fixtures_run_on_sqlite() {
         }
     }
 }
+
+/// The directory source applies the grammar's rules on ids and versions (the macro's side
+/// is in `ui-tests/tests/ui/ids/` and `ui-tests/tests/ui/generated/`).
+#[test]
+fn version_shapes_and_id_characters_are_checked() {
+    let dir = tempfile::tempdir().expect("a scratch folder");
+    for id in [
+        "2024-01-03-000000_a",
+        "20240102000000_b",
+        "2024-01-05-000000_c",
+        "20240105000000_d",
+        "20240106000000_e ",
+    ] {
+        std::fs::create_dir(dir.path().join(id)).expect("create");
+        std::fs::write(dir.path().join(id).join("up.sql"), "SELECT 1;\n").expect("write");
+    }
+    let error = DirectorySource::new(dir.path())
+        .load()
+        .expect_err("invalid");
+    let Error::InvalidFolder(violations) = &error else {
+        panic!("expected Error::InvalidFolder, got {error:?}");
+    };
+    let found: Vec<(String, &str)> = violations
+        .iter()
+        .map(|violation| {
+            let name = violation.path.file_name().expect("a name");
+            (name.to_string_lossy().into_owned(), violation.rule.as_str())
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "20240106000000_e ".to_owned(),
+                "the id \"20240106000000_e \" is not a valid id: it ends with whitespace; an id may not start or end with whitespace, nor hold control characters"
+            ),
+            (
+                "20240102000000_b".to_owned(),
+                "`20240102000000_b` runs after `2024-01-05-000000_c` (ids run in byte order), but its version `20240102000000` is smaller than `2024-01-05-000000`"
+            ),
+            (
+                "20240105000000_d".to_owned(),
+                "version `20240105000000` of `20240105000000_d` equals version `2024-01-05-000000` of `2024-01-05-000000_c` (versions are compared by their digits, separators and leading zeros dropped): each migration needs its own version"
+            ),
+        ]
+    );
+    // The message shows the trailing whitespace.
+    assert!(
+        error.to_string().contains("/20240106000000_e \": the id"),
+        "{error}"
+    );
+}

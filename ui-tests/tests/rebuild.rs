@@ -7,7 +7,8 @@
 //! `target/tmp/rebuild-test/target`, and then walks through the changes: editing a file,
 //! adding a migration folder, adding a file to an existing folder, renaming a folder,
 //! deleting a folder, and `cp -a` of a folder (which keeps the old mtimes of what it
-//! copies). After each change it runs `cargo build` and then the binary, and compares its
+//! copies). Last, a second project built in the same target directory and then deleted
+//! leaves the list of folders that the macro crate's build script watches. After each change it runs `cargo build` and then the binary, and compares its
 //! output with what `DirectorySource` reads from the folder at that moment.
 //!
 //! Cargo decides what to rebuild from mtimes. Each change is made more than a second after
@@ -27,14 +28,23 @@ struct App {
 }
 
 impl App {
-    /// Writes the application into a new folder under `base`, with two migrations.
+    /// Writes the application into a new folder under `base`, with two migrations, after
+    /// removing the applications of earlier runs.
     fn create(base: &Path) -> Self {
+        Self::new(base, true)
+    }
+
+    /// Writes an application into a new folder under `base`; with `clean`, first removes
+    /// the applications of earlier runs.
+    fn new(base: &Path, clean: bool) -> Self {
         let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
             .parent()
             .expect("the workspace");
         // A new folder each run, so that the first build always meets a folder the macro has
         // not listed yet (as a new application would); earlier runs' folders are removed.
-        if let Ok(entries) = fs::read_dir(base) {
+        if let Ok(entries) = fs::read_dir(base)
+            && clean
+        {
             for entry in entries.flatten() {
                 if entry.file_name().to_string_lossy().starts_with("app-") {
                     let _ = fs::remove_dir_all(entry.path());
@@ -163,6 +173,26 @@ fn main() {
 }
 "#;
 
+/// Every folder listed for the macro crate's build script in the target directory
+/// `target` (see `schema-macros/build.rs`).
+fn tracked_dirs(target: &Path) -> Vec<String> {
+    let mut listed = Vec::new();
+    for entry in fs::read_dir(target.join("debug/build"))
+        .expect("the build folder")
+        .flatten()
+    {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with("switchy_schema_macros-")
+            && let Ok(text) = fs::read_to_string(entry.path().join("out/tracked-dirs"))
+        {
+            listed.extend(text.lines().map(str::to_owned));
+        }
+    }
+    listed
+}
+
 fn set_mtime(path: &Path, time: SystemTime) {
     let file = fs::File::open(path).expect("open");
     file.set_modified(time).expect("set mtime");
@@ -252,5 +282,37 @@ fn a_plain_cargo_build_embeds_what_is_on_disk() {
     assert!(
         !idle.contains("Compiling"),
         "a build with no change rebuilt something:\n{idle}"
+    );
+
+    // A second project in the same target directory: its folder joins the list, and
+    // leaves it once the project is deleted (cargo reruns the build script when a path it
+    // watches is gone), so the list does not grow with every project ever built there.
+    let other = App::new(&base, false);
+    let other_folder = fs::canonicalize(other.migrations()).expect("canonicalize");
+    let other_folder = other_folder.to_str().expect("a UTF-8 path").to_owned();
+    other.check("a second project in the same target directory");
+    other.check("the second project's build after its first");
+    assert!(
+        tracked_dirs(&app.target).contains(&other_folder),
+        "the second project's folder is listed"
+    );
+    app.change("delete the second project", |_| {
+        fs::remove_dir_all(&other.dir).expect("delete the second project");
+    });
+    app.check("building the first project after deleting the second");
+    let listed = tracked_dirs(&app.target);
+    assert!(
+        !listed.contains(&other_folder),
+        "the deleted project's folder is dropped: {listed:?}"
+    );
+    let app_folder = fs::canonicalize(app.migrations()).expect("canonicalize");
+    assert!(
+        listed.iter().any(|line| Path::new(line) == app_folder),
+        "the first project's folder stays listed: {listed:?}"
+    );
+    let idle = app.build();
+    assert!(
+        !idle.contains("Compiling"),
+        "a build with no change rebuilt something after the drop:\n{idle}"
     );
 }

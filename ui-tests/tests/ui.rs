@@ -15,7 +15,8 @@
 //! macro crate's build script.
 //!
 //! Folders that git cannot hold portably (a Latin-1 file, a name that is not UTF-8, ids
-//! that differ only by case) are written into `tests/generated/` (ignored by git) first.
+//! that differ only by case, names with whitespace at the end or a tab, a FIFO, a broken
+//! symbolic link) are written into `tests/generated/` (ignored by git) first.
 
 use std::fs;
 use std::path::Path;
@@ -92,11 +93,47 @@ fn generate(dir: &Path) -> bool {
         "case_only/0001_Users/up.sql",
         b"CREATE TABLE users (id INT);\n",
     );
+    // Names that Windows cannot hold: whitespace at the end, a tab.
+    write(
+        "id_whitespace/0001_users /up.sql",
+        b"CREATE TABLE users (id INT);\n",
+    );
+    write(
+        "id_whitespace/0002_posts\t/up.sql",
+        b"CREATE TABLE posts (id INT);\n",
+    );
+    write(
+        "id_whitespace/0003_tags/up.sql",
+        b"CREATE TABLE tags (id INT);\n",
+    );
+    write(
+        "file_whitespace/0001_users/up.sql ",
+        b"CREATE TABLE users (id INT);\n",
+    );
     let case_sensitive = fs::read_dir(dir.join("case_only"))
         .map(Iterator::count)
         .ok()
         == Some(2);
-    non_utf8_name(dir) && case_sensitive
+    non_utf8_name(dir) && unusable_up_sql(&dir.join("unusable_up_sql")) && case_sensitive
+}
+
+/// `up.sql` as a folder, a broken symbolic link and a FIFO, one per migration.
+#[cfg(unix)]
+fn unusable_up_sql(dir: &Path) -> bool {
+    let made = fs::create_dir_all(dir.join("0001_folder/up.sql")).is_ok()
+        && fs::create_dir_all(dir.join("0002_link")).is_ok()
+        && std::os::unix::fs::symlink("missing.sql", dir.join("0002_link/up.sql")).is_ok()
+        && fs::create_dir_all(dir.join("0003_fifo")).is_ok()
+        && Command::new("mkfifo")
+            .arg(dir.join("0003_fifo/up.sql"))
+            .status()
+            .is_ok_and(|status| status.success());
+    made && fs::write(dir.join("0003_fifo/down.sql"), "SELECT 1;\n").is_ok()
+}
+
+#[cfg(not(unix))]
+fn unusable_up_sql(_dir: &Path) -> bool {
+    false
 }
 
 #[cfg(unix)]
