@@ -23,6 +23,7 @@ mod report;
 mod runner;
 mod split;
 mod sql_migration;
+mod timestamps;
 mod tracker;
 
 pub use database::{Database, DatabaseTransaction, Dialect, Row, Value};
