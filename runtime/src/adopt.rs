@@ -185,8 +185,8 @@ pub struct AdoptReport {
     /// Migrations of the history that the tracking table already recorded as completed
     /// (by an earlier adoption), in id order; they were left as they are.
     pub already_recorded: Vec<String>,
-    /// Migrations of the source newer than every adopted one: the next
-    /// [`run`](MigrationRunner::run) applies them.
+    /// Migrations of the source newer than every adopted one and not applied yet: the
+    /// next [`run`](MigrationRunner::run) applies them.
     pub pending: Vec<String>,
     /// Whether this was a dry run (nothing was written).
     pub dry_run: bool,
@@ -211,8 +211,9 @@ pub struct AdoptionProblems {
     /// Migrations of the source that sort before the newest adopted one but are not in
     /// the history: adopting would record a history with a hole in it.
     pub missing_between: Vec<String>,
-    /// Rows of the tracking table other than a `completed` row of a migration of this
-    /// history, as `id (status)`.
+    /// Rows of the tracking table, as `id (status)`, other than `completed` rows of
+    /// migrations of this history (an earlier adoption) or of migrations newer than every
+    /// one of them (applied by [`run`](MigrationRunner::run) since).
     pub conflicting_rows: Vec<String>,
 }
 
@@ -404,12 +405,18 @@ pub(crate) fn match_history(
         }
     }
 
-    // Our tracking table: completed rows of matched migrations only.
-    let matched_ids: BTreeMap<&str, usize> = matched.keys().map(|&i| (ids[i], i)).collect();
+    // Our tracking table: `completed` rows of matched migrations (an earlier adoption),
+    // and `completed` rows of migrations newer than every matched one (applied by `run`
+    // since then), so that adopting before every start-up's `run` stays a no-op.
+    let first_after = newest.map_or(0, |n| n + 1);
+    let position: BTreeMap<&str, usize> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
     let mut already = Vec::new();
+    let mut applied_since = Vec::new();
     for row in tracked {
-        match matched_ids.get(row.id.as_str()) {
-            Some(&index) if row.status == Some(MigrationStatus::Completed) => already.push(index),
+        let completed = row.status == Some(MigrationStatus::Completed);
+        match position.get(row.id.as_str()) {
+            Some(&index) if completed && matched.contains_key(&index) => already.push(index),
+            Some(&index) if completed && index >= first_after => applied_since.push(index),
             _ => problems
                 .conflicting_rows
                 .push(format!("{} ({})", row.id, row.status_text)),
@@ -427,11 +434,13 @@ pub(crate) fn match_history(
         .into_iter()
         .filter(|(index, _)| already.binary_search(index).is_err())
         .collect();
-    let pending = newest.map_or(0, |n| n + 1)..ids.len();
+    let pending = (first_after..ids.len())
+        .filter(|index| !applied_since.contains(index))
+        .collect();
     Ok(AdoptionPlan {
         adopt,
         already,
-        pending: pending.collect(),
+        pending,
     })
 }
 
@@ -572,7 +581,9 @@ impl MigrationRunner {
     /// Each version of the history must match exactly one migration of the source (same
     /// version number, see the [module docs](crate::ForeignHistory)), no migration of the
     /// source may be missing between adopted ones, and the tracking table may hold only
-    /// `completed` rows of migrations of this history (so calling it again is a no-op).
+    /// `completed` rows of migrations of this history or newer ones. So calling it again,
+    /// also after `run` applied newer migrations, is a no-op: it can run before `run` at
+    /// every start-up.
     /// All of it is written in one transaction, or nothing is: on any error the tracking
     /// table is not even created. The other tool's table is only read, never changed;
     /// drop it yourself once you no longer need it. Hooks are not called (nothing runs).
@@ -824,23 +835,45 @@ mod tests {
         assert_eq!(plan.adopt, [(1, 1)]);
         assert_eq!(plan.already, [0]);
 
+        // Applied by `run` after an adoption: still a no-op, and no longer pending.
+        let plan = match_history(
+            &ids,
+            &history,
+            &[
+                tracked("0001_a", MigrationStatus::Completed),
+                tracked("0002_b", MigrationStatus::Completed),
+                tracked("0003_c", MigrationStatus::Completed),
+            ],
+        )
+        .unwrap();
+        assert!(plan.adopt.is_empty());
+        assert!(plan.pending.is_empty());
+
         let found = problems(
             &ids,
             &history,
             &[
                 tracked("0001_a", MigrationStatus::Failed),
-                tracked("0003_c", MigrationStatus::Completed),
-                tracked("0009_gone", MigrationStatus::InProgress),
+                tracked("0003_c", MigrationStatus::InProgress),
+                tracked("0009_gone", MigrationStatus::Completed),
             ],
         );
         assert_eq!(
             found.conflicting_rows,
             [
                 "0001_a (failed)",
-                "0003_c (completed)",
-                "0009_gone (in_progress)"
+                "0003_c (in_progress)",
+                "0009_gone (completed)"
             ]
         );
+        // A completed row of a migration that would be a hole conflicts too.
+        let found = problems(
+            &ids,
+            &[row("1"), row("3")],
+            &[tracked("0002_b", MigrationStatus::Completed)],
+        );
+        assert_eq!(found.missing_between, ["0002_b"]);
+        assert_eq!(found.conflicting_rows, ["0002_b (completed)"]);
     }
 
     #[test]
