@@ -578,8 +578,13 @@ impl MigrationRunner {
     /// without running it. Afterwards [`run`](Self::run) applies only the migrations the
     /// other tool never ran.
     ///
-    /// Each version of the history must match exactly one migration of the source (same
-    /// version number, see the [module docs](crate::ForeignHistory)), no migration of the
+    /// Versions match by number: the digits of the version, separators (`-`, `_`) dropped
+    /// and leading zeros ignored, where a migration's version is the leading version of
+    /// its id (see [`grammar::split_version`](crate::grammar::split_version)). So diesel's
+    /// `20240105135538` matches `2024-01-05-135538_create_users`, and refinery's `1`
+    /// matches `0001_init`.
+    ///
+    /// Each version of the history must match exactly one migration of the source, no migration of the
     /// source may be missing between adopted ones, and the tracking table may hold only
     /// `completed` rows of migrations of this history or newer ones. So calling it again,
     /// also after `run` applied newer migrations, is a no-op: it can run before `run` at
