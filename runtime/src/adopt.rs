@@ -309,14 +309,14 @@ pub(crate) struct ForeignRow {
     pub failed: bool,
 }
 
-/// The outcome of [`plan`]: indexes into the sorted ids.
+/// The outcome of [`match_history`]: indexes into the sorted ids.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct AdoptionPlan {
     /// (migration index, foreign row index) to record, in id order.
     pub adopt: Vec<(usize, usize)>,
     /// Migration indexes already recorded as completed.
     pub already: Vec<usize>,
-    /// Migration indexes after the newest adopted one.
+    /// Migration indexes after the newest adopted one and not yet applied.
     pub pending: Vec<usize>,
 }
 
@@ -589,8 +589,9 @@ impl MigrationRunner {
     /// `completed` rows of migrations of this history or newer ones. So calling it again,
     /// also after `run` applied newer migrations, is a no-op: it can run before `run` at
     /// every start-up.
-    /// All of it is written in one transaction, or nothing is: on any error the tracking
-    /// table is not even created. The other tool's table is only read, never changed;
+    /// The rows are written in one transaction under the migration lock, all or none.
+    /// Everything is checked before the lock is taken, so a refused adoption writes
+    /// nothing, not even the tracking table. The other tool's table is only read, never changed;
     /// drop it yourself once you no longer need it. Hooks are not called (nothing runs).
     ///
     /// With [`dry_run(true)`](Self::dry_run) it checks the same and reports what it would
@@ -895,7 +896,7 @@ mod tests {
         };
         assert_eq!(
             error.to_string(),
-            "cannot adopt the sqlx history `_sqlx_migrations`; nothing was written:\n  \
+            "cannot adopt the sqlx history `_sqlx_migrations`; nothing was recorded:\n  \
              - sqlx recorded version(s) `1` as failed (success = false): repair or revert them with sqlx first\n  \
              - applied version(s) `9` have no migration with that version in the source: add them (the version is the leading digits of the id)\n  \
              - migrations of the source with the same version number: (`0003_c`, `0003_d`): give each its own version\n  \

@@ -282,8 +282,8 @@ pub enum Error {
 
     /// Another tool's history table cannot be read by
     /// [`adopt_history`](crate::MigrationRunner::adopt_history): it does not exist, or it is
-    /// not that tool's table. Nothing was written.
-    #[error("cannot adopt the {tool} history `{table}`: {reason}; nothing was written")]
+    /// not that tool's table. No migration was recorded.
+    #[error("cannot adopt the {tool} history `{table}`: {reason}; nothing was recorded")]
     ForeignHistoryUnreadable {
         /// Whose history.
         tool: crate::adopt::ForeignTool,
@@ -294,8 +294,8 @@ pub enum Error {
     },
 
     /// Another tool's history does not match the migration source, or the tracking table
-    /// already holds other rows; every problem is listed. Nothing was written.
-    #[error("cannot adopt the {tool} history `{table}`; nothing was written:{}", problems.lines(*tool))]
+    /// already holds other rows; every problem is listed. No migration was recorded.
+    #[error("cannot adopt the {tool} history `{table}`; nothing was recorded:{}", problems.lines(*tool))]
     AdoptionRefused {
         /// Whose history.
         tool: crate::adopt::ForeignTool,

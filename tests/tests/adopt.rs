@@ -415,7 +415,7 @@ async fn unknown_versions_and_holes_are_refused_and_nothing_is_written() {
                 message.contains(&format!("`{unknown}`")) && message.contains(holes[0]),
                 "{message}"
             );
-            assert!(message.contains("nothing was written"), "{message}");
+            assert!(message.contains("nothing was recorded"), "{message}");
 
             assert_eq!(
                 count(db, TRACKING).await,
@@ -578,7 +578,7 @@ async fn table_names_are_validated_and_the_table_must_be_the_tools() {
         );
         assert_eq!(
             error.to_string(),
-            "cannot adopt the sqlx history `_sqlx_migrations`: the table does not exist; nothing was written"
+            "cannot adopt the sqlx history `_sqlx_migrations`: the table does not exist; nothing was recorded"
         );
 
         let error = runner
