@@ -13,6 +13,7 @@
 //!   `insert_migration_query` (values formatted into the statement, `applied_on` as RFC 3339).
 
 use switchy_schema::code::{CodeMigration, CodeSource};
+use switchy_schema::directory::DirectorySource;
 use switchy_schema::{
     AdoptReport, Database, Dialect, Error, ForeignHistory, ForeignTool, Migration, MigrationRunner,
     MigrationStatus, Value,
@@ -668,6 +669,43 @@ async fn a_failure_while_recording_rolls_back_every_row() {
             "{backend:?}: {error}"
         );
         assert_eq!(count(db, TRACKING).await, Some(0), "{backend:?}: a row was kept");
+    })
+    .await;
+}
+
+/// The guide's sqlx renaming (`<version>_<name>.sql` → `<version>_<name>/up.sql`, `.down.sql`
+/// → `down.sql`), read by the directory source: the checksums recorded are the directory
+/// source's, so nothing counts as drift afterwards.
+#[tokio::test]
+async fn a_renamed_sqlx_folder_is_adopted_through_the_directory_source() {
+    each("adopt_directory", async |t| {
+        let db = &*t.db;
+        let (applied, new) = scenario(ForeignTool::Sqlx, db.dialect());
+        migrated_by(db, ForeignTool::Sqlx, "_sqlx_migrations", &applied).await;
+
+        let dir = tempfile::tempdir().unwrap();
+        for step in applied.iter().chain([&new]) {
+            let folder = dir.path().join(step.id);
+            std::fs::create_dir(&folder).unwrap();
+            std::fs::write(folder.join("up.sql"), format!("{};\n", step.up)).unwrap();
+        }
+        std::fs::write(
+            dir.path().join(applied[0].id).join("down.sql"),
+            "DROP TABLE users;\n",
+        )
+        .unwrap();
+        let runner = MigrationRunner::new(DirectorySource::new(dir.path()));
+
+        let report = runner
+            .adopt_history(db, ForeignHistory::sqlx())
+            .await
+            .unwrap();
+        assert_eq!(report.adopted.len(), 2, "{:?}", t.backend);
+        for info in runner.list_migrations(db).await.unwrap() {
+            assert!(!info.drifted, "{:?}: {info:?}", t.backend);
+        }
+        let run = runner.run(db).await.unwrap();
+        assert_eq!(run.applied_ids().collect::<Vec<_>>(), [new.id]);
     })
     .await;
 }
