@@ -280,6 +280,31 @@ pub enum Error {
         columns: String,
     },
 
+    /// Another tool's history table cannot be read by
+    /// [`adopt_history`](crate::MigrationRunner::adopt_history): it does not exist, or it is
+    /// not that tool's table. No migration was recorded.
+    #[error("cannot adopt the {tool} history `{table}`: {reason}; nothing was recorded")]
+    ForeignHistoryUnreadable {
+        /// Whose history.
+        tool: crate::adopt::ForeignTool,
+        /// The history table's name.
+        table: String,
+        /// What is wrong, with the database's message where there is one.
+        reason: String,
+    },
+
+    /// Another tool's history does not match the migration source, or the tracking table
+    /// already holds other rows; every problem is listed. No migration was recorded.
+    #[error("cannot adopt the {tool} history `{table}`; nothing was recorded:{}", problems.lines(*tool))]
+    AdoptionRefused {
+        /// Whose history.
+        tool: crate::adopt::ForeignTool,
+        /// The history table's name.
+        table: String,
+        /// Every problem found.
+        problems: Box<crate::adopt::AdoptionProblems>,
+    },
+
     /// A migration folder breaks the folder grammar.
     #[error("{}", violations_list(.0))]
     InvalidFolder(Vec<crate::grammar::Violation>),

@@ -6,6 +6,7 @@
 //! whenever a migrations folder changes, and keeping this crate out of the macro's
 //! dependents means such a rerun never recompiles the runtime.
 
+mod adopt;
 pub mod checksum;
 pub mod code;
 mod database;
@@ -26,6 +27,10 @@ mod sql_migration;
 mod timestamps;
 mod tracker;
 
+pub use adopt::{
+    AdoptReport, AdoptedMigration, AdoptionProblems, DIESEL_TABLE, ForeignHistory, ForeignTool,
+    REFINERY_TABLE, SQLX_TABLE,
+};
 pub use database::{Database, DatabaseTransaction, Dialect, Row, Value};
 pub use embedded::Migrations;
 pub use error::{DatabaseError, DatabaseErrorKind, Error, FailedMigration, Result};

@@ -33,6 +33,7 @@ macro_rules! with_lock {
         release(lock, &*pinned, result).await
     }};
 }
+pub(crate) use with_lock;
 
 /// The default tracking table: `__switchy_migrations`.
 pub const DEFAULT_TABLE_NAME: &str = "__switchy_migrations";
@@ -56,14 +57,14 @@ const SQLITE_POLL: Duration = Duration::from_millis(50);
 /// 4. releases the lock on every path.
 pub struct MigrationRunner {
     source: Box<dyn MigrationSource>,
-    table_name: String,
+    pub(crate) table_name: String,
     strategy: ExecutionStrategy,
-    dry_run: bool,
+    pub(crate) dry_run: bool,
     hooks: MigrationHooks,
     out_of_order: OutOfOrderPolicy,
     missing: MissingPolicy,
     verify_checksums: bool,
-    lock_timeout: Duration,
+    pub(crate) lock_timeout: Duration,
     single_transaction: bool,
 }
 
@@ -172,7 +173,7 @@ impl MigrationRunner {
         }
     }
 
-    async fn load(&self) -> Result<Vec<Arc<dyn Migration>>> {
+    pub(crate) async fn load(&self) -> Result<Vec<Arc<dyn Migration>>> {
         let mut migrations = self.source.migrations().await?;
         plan::sort_migrations(&mut migrations)?;
         Ok(migrations)
@@ -411,7 +412,7 @@ impl MigrationRunner {
 
     /// Begins a transaction, retrying while SQLite reports the database busy, up to the
     /// lock timeout.
-    async fn begin<'s>(
+    pub(crate) async fn begin<'s>(
         &self,
         session: &'s dyn Database,
     ) -> Result<Box<dyn DatabaseTransaction + 's>> {
@@ -509,7 +510,11 @@ impl MigrationRunner {
 
     /// Creates or upgrades the tracking table. On SQLite inside a write transaction, so
     /// that two processes never upgrade it twice.
-    async fn ensure_table(&self, session: &dyn Database, tracker: &Tracker) -> Result<()> {
+    pub(crate) async fn ensure_table(
+        &self,
+        session: &dyn Database,
+        tracker: &Tracker,
+    ) -> Result<()> {
         if session.dialect() == Dialect::Sqlite {
             let tx = self.begin(session).await?;
             tracker.ensure(&*tx, true).await?;
@@ -546,7 +551,7 @@ impl MigrationRunner {
     }
 
     /// Reads the tracking table without creating or upgrading it.
-    async fn read_without_writing(
+    pub(crate) async fn read_without_writing(
         &self,
         db: &dyn Database,
         tracker: &Tracker,
@@ -923,7 +928,7 @@ impl std::fmt::Debug for MigrationRunner {
 /// connection, so those run on one pinned connection. SQLite has no such lock (its write
 /// lock is taken per transaction), and pinning a pooled `sqlite::memory:` connection that
 /// is closed afterwards could drop the whole in-memory database, so SQLite uses `db` as is.
-async fn pin(db: &dyn Database) -> Result<Box<dyn Database + '_>> {
+pub(crate) async fn pin(db: &dyn Database) -> Result<Box<dyn Database + '_>> {
     if db.dialect() == Dialect::Sqlite {
         Ok(Box::new(db))
     } else {
@@ -935,7 +940,11 @@ async fn pin(db: &dyn Database) -> Result<Box<dyn Database + '_>> {
 
 /// Releases `lock` whatever `result` is; a release failure is reported only when the work
 /// itself succeeded (the work's error matters more).
-async fn release<T>(lock: MigrationLock, session: &dyn Database, result: Result<T>) -> Result<T> {
+pub(crate) async fn release<T>(
+    lock: MigrationLock,
+    session: &dyn Database,
+    result: Result<T>,
+) -> Result<T> {
     let released = lock.release(session).await;
     let value = result?;
     released?;

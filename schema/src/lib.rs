@@ -101,6 +101,14 @@
 //! the database allows it, keeping its rows (as `completed`, with unknown checksums that
 //! match any file).
 //!
+//! # Coming from another tool
+//!
+//! A database migrated by sqlx, diesel or refinery is adopted, not migrated again:
+//! [`MigrationRunner::adopt_history`] records what the other tool applied, then [`run`]
+//! applies only the rest. The [`guide`] shows, per tool, how to move the files.
+//!
+//! [`run`]: MigrationRunner::run
+//!
 //! # Crates
 //!
 //! This crate is a facade: the runtime lives in `switchy_schema_runtime` and the macro in
@@ -110,6 +118,12 @@ pub use switchy_schema_runtime::*;
 
 #[cfg(feature = "macros")]
 pub use switchy_schema_macros::embed_migrations;
+
+/// Guide: coming from sqlx, diesel, refinery or switchy_schema 0.4 (how the folders map,
+/// what [`MigrationRunner::adopt_history`] does, what is kept).
+pub mod guide {
+    #![doc = include_str!("../docs/coming_from.md")]
+}
 
 /// What `embed_migrations!` expands to refers to; not a public interface.
 #[doc(hidden)]
