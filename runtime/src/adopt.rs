@@ -457,8 +457,8 @@ async fn read_history(
         reason,
     };
     // The tracker's column query works for any validated table name.
-    let columns = match Tracker::new(&from.table, db.dialect())?.columns(db).await {
-        Ok(columns) => columns,
+    let columns: Vec<String> = match Tracker::new(&from.table, db.dialect())?.columns(db).await {
+        Ok(columns) => columns.into_iter().map(|c| c.name).collect(),
         Err(Error::Database { error, .. }) => return Err(unreadable(error.to_string())),
         Err(other) => return Err(other),
     };
