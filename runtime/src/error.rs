@@ -6,6 +6,7 @@
 
 use std::error::Error as StdError;
 use std::fmt;
+use std::num::NonZeroU32;
 use std::time::Duration;
 
 use crate::migration::MigrationStatus;
@@ -35,7 +36,9 @@ pub struct DatabaseError {
     message: String,
     code: Option<String>,
     position: Option<usize>,
-    statements_completed: Option<usize>,
+    /// [`statements_completed`](Self::statements_completed) plus one (saturating), so that
+    /// the error stays as small as before: it fits where `kind` leaves padding.
+    statements_completed: Option<NonZeroU32>,
     driver_error: Option<Box<dyn StdError + Send + Sync>>,
 }
 
@@ -85,7 +88,8 @@ impl DatabaseError {
     /// set it; the runner reads `0` as "nothing of the text ran".
     #[must_use]
     pub fn with_statements_completed(mut self, completed: usize) -> Self {
-        self.statements_completed = Some(completed);
+        let stored = u32::try_from(completed).map_or(u32::MAX, |n| n.saturating_add(1));
+        self.statements_completed = NonZeroU32::new(stored);
         self
     }
 
@@ -134,6 +138,7 @@ impl DatabaseError {
     #[must_use]
     pub fn statements_completed(&self) -> Option<usize> {
         self.statements_completed
+            .map(|stored| usize::try_from(stored.get() - 1).unwrap_or(usize::MAX))
     }
 
     /// The driver's original error. Not returned by `source()`: its text is already

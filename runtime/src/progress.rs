@@ -145,4 +145,15 @@ mod tests {
             Dialect::Sqlite
         ));
     }
+
+    #[test]
+    fn the_completed_statement_count_round_trips() {
+        for completed in [0, 1, 7, 70_000] {
+            let error = failed().with_statements_completed(completed);
+            assert_eq!(error.statements_completed(), Some(completed));
+        }
+        assert_eq!(failed().statements_completed(), None);
+        let huge = failed().with_statements_completed(usize::MAX);
+        assert!(huge.statements_completed().is_some_and(|n| n > 0));
+    }
 }

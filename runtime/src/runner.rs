@@ -184,7 +184,8 @@ impl MigrationRunner {
     ///
     /// # Errors
     /// Before anything runs: [`Error::Dirty`], [`Error::Drift`], [`Error::OutOfOrder`],
-    /// [`Error::MissingFromSource`], [`Error::UnknownMigration`], [`Error::LockTimeout`].
+    /// [`Error::MissingFromSource`], [`Error::UnknownMigration`], [`Error::LockTimeout`],
+    /// [`Error::LeavingWalNeedsOneConnection`].
     /// While running: [`Error::MigrationFailed`], naming the migration, its file, the
     /// database's message and what this run applied before it.
     pub async fn run(&self, db: &dyn Database) -> Result<RunReport> {
@@ -575,7 +576,9 @@ impl MigrationRunner {
     /// with the removal of its tracking row where the database allows it.
     ///
     /// Every migration to roll back is checked first: it must be in the source, reversible
-    /// ([`Error::Irreversible`] otherwise) and its down file unchanged.
+    /// ([`Error::Irreversible`] otherwise) and its down file unchanged, and on SQLite must
+    /// not leave WAL mode through a pool of several connections
+    /// ([`Error::LeavingWalNeedsOneConnection`]).
     pub async fn rollback(
         &self,
         db: &dyn Database,

@@ -197,8 +197,7 @@ fn exec_raw(connection: &Connection, sql: &str) -> Result<(), DatabaseError> {
         let step = match batch.next() {
             Ok(Some(mut statement)) => {
                 let mut rows = statement.raw_query();
-                let stepped = rows.next().map(drop);
-                stepped
+                rows.next().map(drop)
             }
             Ok(None) => return Ok(()),
             Err(error) => Err(error),
