@@ -6,7 +6,6 @@
 
 use std::error::Error as StdError;
 use std::fmt;
-use std::num::NonZeroU32;
 use std::time::Duration;
 
 use crate::migration::MigrationStatus;
@@ -36,9 +35,9 @@ pub struct DatabaseError {
     message: String,
     code: Option<String>,
     position: Option<usize>,
-    /// [`statements_completed`](Self::statements_completed) plus one (saturating), so that
-    /// the error stays as small as before: it fits where `kind` leaves padding.
-    statements_completed: Option<NonZeroU32>,
+    /// Saturates at `u16::MAX`; small, so that it fits in the padding after `kind` and the
+    /// error stays as small as before.
+    statements_completed: Option<u16>,
     driver_error: Option<Box<dyn StdError + Send + Sync>>,
 }
 
@@ -88,8 +87,7 @@ impl DatabaseError {
     /// set it; the runner reads `0` as "nothing of the text ran".
     #[must_use]
     pub fn with_statements_completed(mut self, completed: usize) -> Self {
-        let stored = u32::try_from(completed).map_or(u32::MAX, |n| n.saturating_add(1));
-        self.statements_completed = NonZeroU32::new(stored);
+        self.statements_completed = Some(u16::try_from(completed).unwrap_or(u16::MAX));
         self
     }
 
@@ -134,11 +132,10 @@ impl DatabaseError {
 
     /// For an error of [`Database::exec_raw`](crate::Database::exec_raw): how many
     /// statements of the text completed before the one that failed, when the driver
-    /// reports it (the sqlx and rusqlite drivers do).
+    /// reports it (the sqlx and rusqlite drivers do); at most `u16::MAX`.
     #[must_use]
     pub fn statements_completed(&self) -> Option<usize> {
-        self.statements_completed
-            .map(|stored| usize::try_from(stored.get() - 1).unwrap_or(usize::MAX))
+        self.statements_completed.map(usize::from)
     }
 
     /// The driver's original error. Not returned by `source()`: its text is already

@@ -148,12 +148,12 @@ mod tests {
 
     #[test]
     fn the_completed_statement_count_round_trips() {
-        for completed in [0, 1, 7, 70_000] {
+        for completed in [0, 1, 7, 65_535] {
             let error = failed().with_statements_completed(completed);
             assert_eq!(error.statements_completed(), Some(completed));
         }
         assert_eq!(failed().statements_completed(), None);
-        let huge = failed().with_statements_completed(usize::MAX);
-        assert!(huge.statements_completed().is_some_and(|n| n > 0));
+        let huge = failed().with_statements_completed(70_000);
+        assert_eq!(huge.statements_completed(), Some(65_535));
     }
 }
