@@ -311,7 +311,7 @@ pub enum Error {
     /// SQLite answers "database is locked"), and a library cannot close a pool's idle
     /// connections, so the run or rollback is refused before anything is done.
     #[error(
-        "migration `{id}` cannot run through this database handle: {file} sets `PRAGMA journal_mode = {mode}` while the database is in WAL mode, and leaving WAL mode needs the only open connection to the database file, but this handle is a pool that may hold several (their open connections keep the WAL open, so SQLite would fail with \"database is locked\"); nothing was changed. run it through a handle with a single connection and no other connection to the file open: a `SqlitePool` with `max_connections(1)`, a `tokio::sync::Mutex<SqliteConnection>`, or a `Mutex<rusqlite::Connection>`"
+        "migration `{id}` cannot run through this database handle: {file} sets `PRAGMA journal_mode = {mode}` while the database is in WAL mode, and leaving WAL mode needs the only open connection to the database file, but this handle is a pool that may hold several (their open connections keep the WAL open, so SQLite would fail with \"database is locked\"); no migration was run or rolled back. run this one through a handle with a single connection, with no other connection to the file open: a `SqlitePool` with `max_connections(1)`, a `tokio::sync::Mutex<SqliteConnection>` or a `Mutex<rusqlite::Connection>`"
     )]
     LeavingWalNeedsOneConnection {
         /// The migration id.
