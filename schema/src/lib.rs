@@ -65,7 +65,9 @@
 //!   `metadata.toml` says `run_in_transaction = false` runs outside a transaction (for
 //!   `CREATE INDEX CONCURRENTLY` or `PRAGMA journal_mode=WAL`; on PostgreSQL its statements
 //!   are sent one at a time). Those write an `in_progress` row first and `completed` after.
-//!   A failure is recorded as `failed` with its reason; a crash leaves `in_progress`.
+//!   A failure is recorded as `failed` with its reason; a crash leaves `in_progress`. A
+//!   failure on the first statement ran nothing and leaves no row (see
+//!   [`TransactionMode::NoTransaction`], also for leaving SQLite's WAL mode).
 //! - **Dirty state blocks.** A `failed` or `in_progress` row makes every run fail with
 //!   [`Error::Dirty`] until a deliberate recovery call:
 //!   [`retry_migration`](MigrationRunner::retry_migration),
