@@ -254,6 +254,16 @@ pub trait Database: Send + Sync {
     async fn pinned(&self) -> Result<Box<dyn Database + '_>, DatabaseError> {
         Ok(Box::new(self))
     }
+
+    /// Whether other connections of this handle may be open while a statement runs on one
+    /// of them: `true` for a pool that may hold more than one connection (the sqlx pools
+    /// answer from their `max_connections`), `false` (the default) for a single connection.
+    ///
+    /// On SQLite, the runner refuses a migration that takes the database out of WAL mode
+    /// through such a handle (see [`Error::LeavingWalNeedsOneConnection`](crate::Error::LeavingWalNeedsOneConnection)).
+    fn may_have_other_connections(&self) -> bool {
+        false
+    }
 }
 
 /// An open transaction. Dropping it without [`commit`](Self::commit) rolls it back.
@@ -285,6 +295,9 @@ impl<T: Database + ?Sized> Database for &T {
     async fn pinned(&self) -> Result<Box<dyn Database + '_>, DatabaseError> {
         (**self).pinned().await
     }
+    fn may_have_other_connections(&self) -> bool {
+        (**self).may_have_other_connections()
+    }
 }
 
 #[async_trait]
@@ -306,5 +319,8 @@ impl<T: Database + ?Sized> Database for Box<T> {
     }
     async fn pinned(&self) -> Result<Box<dyn Database + '_>, DatabaseError> {
         (**self).pinned().await
+    }
+    fn may_have_other_connections(&self) -> bool {
+        (**self).may_have_other_connections()
     }
 }

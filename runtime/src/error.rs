@@ -35,6 +35,9 @@ pub struct DatabaseError {
     message: String,
     code: Option<String>,
     position: Option<usize>,
+    /// Saturates at `u16::MAX`; small, so that it fits in the padding after `kind` and the
+    /// error stays as small as before.
+    statements_completed: Option<u16>,
     driver_error: Option<Box<dyn StdError + Send + Sync>>,
 }
 
@@ -46,6 +49,7 @@ impl DatabaseError {
             message: message.into(),
             code: None,
             position: None,
+            statements_completed: None,
             driver_error: None,
         }
     }
@@ -75,6 +79,15 @@ impl DatabaseError {
     #[must_use]
     pub fn with_position(mut self, position: usize) -> Self {
         self.position = Some(position);
+        self
+    }
+
+    /// Records, for an error of [`Database::exec_raw`](crate::Database::exec_raw), how many
+    /// statements of the text completed before the one that failed. Drivers that know it
+    /// set it; the runner reads `0` as "nothing of the text ran".
+    #[must_use]
+    pub fn with_statements_completed(mut self, completed: usize) -> Self {
+        self.statements_completed = Some(u16::try_from(completed).unwrap_or(u16::MAX));
         self
     }
 
@@ -115,6 +128,14 @@ impl DatabaseError {
     #[must_use]
     pub fn position(&self) -> Option<usize> {
         self.position
+    }
+
+    /// For an error of [`Database::exec_raw`](crate::Database::exec_raw): how many
+    /// statements of the text completed before the one that failed, when the driver
+    /// reports it (the sqlx and rusqlite drivers do); at most `u16::MAX`.
+    #[must_use]
+    pub fn statements_completed(&self) -> Option<usize> {
+        self.statements_completed.map(usize::from)
     }
 
     /// The driver's original error. Not returned by `source()`: its text is already
@@ -292,9 +313,51 @@ pub enum Error {
         reason: String,
     },
 
+    /// Another tool's history table cannot be read by
+    /// [`adopt_history`](crate::MigrationRunner::adopt_history): it does not exist, or it is
+    /// not that tool's table. No migration was recorded.
+    #[error("cannot adopt the {tool} history `{table}`: {reason}; nothing was recorded")]
+    ForeignHistoryUnreadable {
+        /// Whose history.
+        tool: crate::adopt::ForeignTool,
+        /// The history table's name.
+        table: String,
+        /// What is wrong, with the database's message where there is one.
+        reason: String,
+    },
+
+    /// Another tool's history does not match the migration source, or the tracking table
+    /// already holds other rows; every problem is listed. No migration was recorded.
+    #[error("cannot adopt the {tool} history `{table}`; nothing was recorded:{}", problems.lines(*tool))]
+    AdoptionRefused {
+        /// Whose history.
+        tool: crate::adopt::ForeignTool,
+        /// The history table's name.
+        table: String,
+        /// Every problem found.
+        problems: Box<crate::adopt::AdoptionProblems>,
+    },
+
     /// A migration folder breaks the folder grammar.
     #[error("{}", violations_list(.0))]
     InvalidFolder(Vec<crate::grammar::Violation>),
+
+    /// A SQLite migration outside a transaction would take the database out of WAL mode
+    /// through a handle that may have other connections open. Leaving WAL mode needs the
+    /// only open connection to the database file (every other one keeps the WAL open, so
+    /// SQLite answers "database is locked"), and a library cannot close a pool's idle
+    /// connections, so the run or rollback is refused before anything is done.
+    #[error(
+        "migration `{id}` cannot run through this database handle: {file} sets `PRAGMA journal_mode = {mode}` while the database is in WAL mode, and leaving WAL mode needs the only open connection to the database file, but this handle is a pool that may hold several (their open connections keep the WAL open, so SQLite would fail with \"database is locked\"); no migration was run or rolled back. run this one through a handle with a single connection, with no other connection to the file open: a `SqlitePool` with `max_connections(1)`, a `tokio::sync::Mutex<SqliteConnection>` or a `Mutex<rusqlite::Connection>`"
+    )]
+    LeavingWalNeedsOneConnection {
+        /// The migration id.
+        id: String,
+        /// The file that changes the journal mode (its `up` or `down`).
+        file: String,
+        /// The journal mode it sets, as written.
+        mode: String,
+    },
 
     /// The requested option cannot work on this database or with these migrations.
     #[error("{0}")]

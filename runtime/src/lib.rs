@@ -6,6 +6,7 @@
 //! whenever a migrations folder changes, and keeping this crate out of the macro's
 //! dependents means such a rerun never recompiles the runtime.
 
+mod adopt;
 mod checksum;
 pub mod code;
 mod database;
@@ -15,15 +16,22 @@ mod embedded;
 mod error;
 mod hooks;
 mod ident;
+mod journal;
 mod lock;
 mod migration;
 mod plan;
+mod progress;
 mod report;
 mod runner;
 mod split;
 mod sql_migration;
+mod timestamps;
 mod tracker;
 
+pub use adopt::{
+    AdoptReport, AdoptedMigration, AdoptionProblems, DIESEL_TABLE, ForeignHistory, ForeignTool,
+    REFINERY_TABLE, SQLX_TABLE,
+};
 pub use database::{Database, DatabaseTransaction, Dialect, Row, Value};
 pub use embedded::Migrations;
 pub use error::{DatabaseError, DatabaseErrorKind, Error, FailedMigration, Result};

@@ -20,6 +20,24 @@ pub enum TransactionMode {
     /// `PRAGMA journal_mode=WAL`, `VACUUM`). An `in_progress` row is written first and
     /// marked `completed` after, so a crash or failure leaves a visible dirty state.
     /// Set with `run_in_transaction = false` in `metadata.toml`.
+    ///
+    /// A failure on the *first* statement leaves no dirty state: a failed statement keeps
+    /// nothing, so nothing of the migration ran, its `in_progress` row is removed (a failed
+    /// `down` leaves the migration `completed`) and the next run applies it again. (The
+    /// drivers report how many statements of a multi-statement text completed; where one
+    /// cannot tell, a failure in a text of several statements counts as partial. On MySQL,
+    /// where every migration is tracked this way, this holds for atomic statements: InnoDB
+    /// and atomic DDL, not MyISAM.) A failure after a statement succeeded is recorded
+    /// `failed` and blocks later runs until recovered.
+    ///
+    /// On SQLite, leaving WAL mode (`PRAGMA journal_mode = DELETE`, or any mode but `WAL`)
+    /// needs the only open connection to the database file. Through a handle that may have
+    /// other connections open (a pool whose `max_connections` is above 1, see
+    /// [`Database::may_have_other_connections`](crate::Database::may_have_other_connections)),
+    /// the runner refuses such a migration, `up` or `down`, before anything is done:
+    /// [`Error::LeavingWalNeedsOneConnection`](crate::Error::LeavingWalNeedsOneConnection).
+    /// Run it through a `SqlitePool` with `max_connections(1)`, a
+    /// `tokio::sync::Mutex<SqliteConnection>` or a `Mutex<rusqlite::Connection>`.
     NoTransaction,
 }
 

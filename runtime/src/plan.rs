@@ -250,9 +250,11 @@ pub(crate) fn is_up_to_date(
         by_id.get(migration.id()).is_some_and(|row| {
             !verify_checksums
                 || row.up_checksum == UNKNOWN_CHECKSUM
-                || row
-                    .up_checksum
-                    .eq_ignore_ascii_case(&migration.up_checksum(dialect))
+                || checksum::matches(
+                    row.up_checksum,
+                    &migration.up_checksum(dialect),
+                    migration.up_sql(dialect),
+                )
         })
     });
     if !all_applied {
@@ -614,6 +616,15 @@ mod tests {
         let mut drifted = applied(&all, 3);
         drifted[2].up_checksum = checksum::checksum("other");
         assert!(!agrees(&all, &drifted, MissingPolicy::IgnoreNewer));
+
+        // Rows written by switchy_schema 0.4's code source (the tag `EXEC_RAW:` hashed in
+        // front of the text) are the same migrations, and stay on the fast path.
+        let mut from_04 = applied(&all, 3);
+        for (row, migration) in from_04.iter_mut().zip(&all) {
+            let text = migration.up_sql(Dialect::Sqlite).unwrap();
+            row.up_checksum = checksum::sha256_hex(format!("EXEC_RAW:{text}").as_bytes());
+        }
+        assert!(agrees(&all, &from_04, MissingPolicy::IgnoreNewer));
 
         let extra = migrations(&["9_z", "1_5_gone"]);
         let mut newer = applied(&all, 3);

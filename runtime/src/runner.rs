@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use crate::database::{Database, DatabaseTransaction, Dialect};
 use crate::error::{DatabaseErrorKind, Error, FailedMigration, Result};
 use crate::hooks::MigrationHooks;
+use crate::journal::check_leaving_wal;
 use crate::lock::MigrationLock;
 use crate::migration::{
     Migration, MigrationInfo, MigrationSource, MigrationStatus, TransactionMode,
@@ -14,6 +15,7 @@ use crate::plan::{
     self, ExecutionStrategy, MissingPolicy, OutOfOrderPolicy, PlanOptions, RollbackStrategy,
     TrackedRow,
 };
+use crate::progress::Watched;
 use crate::report::{AppliedMigration, PlannedMigration, RollbackReport, RunReport};
 use crate::tracker::{self, TableShape, Tracker};
 
@@ -33,6 +35,7 @@ macro_rules! with_lock {
         release(lock, &*pinned, result).await
     }};
 }
+pub(crate) use with_lock;
 
 /// The default tracking table: `__switchy_migrations`.
 pub const DEFAULT_TABLE_NAME: &str = "__switchy_migrations";
@@ -56,14 +59,14 @@ const SQLITE_POLL: Duration = Duration::from_millis(50);
 /// 4. releases the lock on every path.
 pub struct MigrationRunner {
     source: Box<dyn MigrationSource>,
-    table_name: String,
+    pub(crate) table_name: String,
     strategy: ExecutionStrategy,
-    dry_run: bool,
+    pub(crate) dry_run: bool,
     hooks: MigrationHooks,
     out_of_order: OutOfOrderPolicy,
     missing: MissingPolicy,
     verify_checksums: bool,
-    lock_timeout: Duration,
+    pub(crate) lock_timeout: Duration,
     single_transaction: bool,
 }
 
@@ -172,7 +175,7 @@ impl MigrationRunner {
         }
     }
 
-    async fn load(&self) -> Result<Vec<Arc<dyn Migration>>> {
+    pub(crate) async fn load(&self) -> Result<Vec<Arc<dyn Migration>>> {
         let mut migrations = self.source.migrations().await?;
         plan::sort_migrations(&mut migrations)?;
         Ok(migrations)
@@ -182,7 +185,8 @@ impl MigrationRunner {
     ///
     /// # Errors
     /// Before anything runs: [`Error::Dirty`], [`Error::Drift`], [`Error::OutOfOrder`],
-    /// [`Error::MissingFromSource`], [`Error::UnknownMigration`], [`Error::LockTimeout`].
+    /// [`Error::MissingFromSource`], [`Error::UnknownMigration`], [`Error::LockTimeout`],
+    /// [`Error::LeavingWalNeedsOneConnection`].
     /// While running: [`Error::MigrationFailed`], naming the migration, its file, the
     /// database's message and what this run applied before it.
     pub async fn run(&self, db: &dyn Database) -> Result<RunReport> {
@@ -195,6 +199,7 @@ impl MigrationRunner {
         if self.dry_run {
             let rows = self.read_without_writing(db, &tracker).await?;
             let plan = plan::plan_up(&migrations, &rows, dialect, &options)?;
+            check_leaving_wal(db, picked(&migrations, &plan.pending), true).await?;
             return Ok(RunReport {
                 skipped: ids(&migrations, &plan.applied),
                 planned: plan
@@ -244,6 +249,7 @@ impl MigrationRunner {
         let dialect = session.dialect();
         let rows = self.read_settled(session, tracker).await?;
         let plan = plan::plan_up(migrations, &rows, dialect, options)?;
+        check_leaving_wal(session, picked(migrations, &plan.pending), true).await?;
         let mut report = RunReport {
             skipped: ids(migrations, &plan.applied),
             ..RunReport::default()
@@ -352,7 +358,8 @@ impl MigrationRunner {
                     Error::database(format!("recording migration `{id}` as in progress"), e)
                 })?;
         }
-        match migration.up(session).await {
+        let watched = Watched::new(session);
+        match migration.up(&watched).await {
             Ok(()) => {
                 tracker
                     .finish(session, id, MigrationStatus::Completed, None)
@@ -363,6 +370,11 @@ impl MigrationRunner {
                 Ok(true)
             }
             Err(error) => {
+                // Nothing of it ran (it failed on its first statement): forget it rather
+                // than leave a dirty row, so that the next run applies it again.
+                if !watched.touched() && tracker.delete(session, id).await.is_ok() {
+                    return Err(failure(migration, dialect, error, report, false));
+                }
                 let reason = error.to_string();
                 let recorded = tracker
                     .finish(session, id, MigrationStatus::Failed, Some(&reason))
@@ -411,7 +423,7 @@ impl MigrationRunner {
 
     /// Begins a transaction, retrying while SQLite reports the database busy, up to the
     /// lock timeout.
-    async fn begin<'s>(
+    pub(crate) async fn begin<'s>(
         &self,
         session: &'s dyn Database,
     ) -> Result<Box<dyn DatabaseTransaction + 's>> {
@@ -509,7 +521,11 @@ impl MigrationRunner {
 
     /// Creates or upgrades the tracking table. On SQLite inside a write transaction, so
     /// that two processes never upgrade it twice.
-    async fn ensure_table(&self, session: &dyn Database, tracker: &Tracker) -> Result<()> {
+    pub(crate) async fn ensure_table(
+        &self,
+        session: &dyn Database,
+        tracker: &Tracker,
+    ) -> Result<()> {
         if session.dialect() == Dialect::Sqlite {
             let tx = self.begin(session).await?;
             tracker.ensure(&*tx, true).await?;
@@ -546,7 +562,7 @@ impl MigrationRunner {
     }
 
     /// Reads the tracking table without creating or upgrading it.
-    async fn read_without_writing(
+    pub(crate) async fn read_without_writing(
         &self,
         db: &dyn Database,
         tracker: &Tracker,
@@ -565,7 +581,9 @@ impl MigrationRunner {
     /// with the removal of its tracking row where the database allows it.
     ///
     /// Every migration to roll back is checked first: it must be in the source, reversible
-    /// ([`Error::Irreversible`] otherwise) and its down file unchanged.
+    /// ([`Error::Irreversible`] otherwise) and its down file unchanged, and on SQLite must
+    /// not leave WAL mode through a pool of several connections
+    /// ([`Error::LeavingWalNeedsOneConnection`]).
     pub async fn rollback(
         &self,
         db: &dyn Database,
@@ -583,6 +601,7 @@ impl MigrationRunner {
                 &strategy,
                 !self.verify_checksums,
             )?;
+            check_leaving_wal(db, picked(&migrations, &plan), false).await?;
             return Ok(RollbackReport {
                 planned: plan
                     .iter()
@@ -604,6 +623,7 @@ impl MigrationRunner {
                 &strategy,
                 !self.verify_checksums,
             )?;
+            check_leaving_wal(session, picked(&migrations, &plan), false).await?;
             let mut report = RollbackReport::default();
             for index in plan {
                 let migration = migrations[index].as_ref();
@@ -658,7 +678,13 @@ impl MigrationRunner {
                 .map_err(|e| Error::database(format!("removing the record of `{id}`"), e))?;
             tx.commit().await.map_err(|e| down_failure(e.into(), false))
         } else {
-            if let Err(error) = migration.down(session).await {
+            let watched = Watched::new(session);
+            if let Err(error) = migration.down(&watched).await {
+                // Nothing of the down ran (it failed on its first statement): the
+                // migration stays `completed`, as it was.
+                if !watched.touched() {
+                    return Err(down_failure(error, false));
+                }
                 let reason = format!("rollback failed: {error}");
                 let recorded = tracker
                     .finish(session, id, MigrationStatus::Failed, Some(&reason))
@@ -762,6 +788,7 @@ impl MigrationRunner {
                 }
                 Some(_) => {}
             }
+            check_leaving_wal(session, [migration.as_ref()], true).await?;
             tracker
                 .delete(session, id)
                 .await
@@ -923,7 +950,7 @@ impl std::fmt::Debug for MigrationRunner {
 /// connection, so those run on one pinned connection. SQLite has no such lock (its write
 /// lock is taken per transaction), and pinning a pooled `sqlite::memory:` connection that
 /// is closed afterwards could drop the whole in-memory database, so SQLite uses `db` as is.
-async fn pin(db: &dyn Database) -> Result<Box<dyn Database + '_>> {
+pub(crate) async fn pin(db: &dyn Database) -> Result<Box<dyn Database + '_>> {
     if db.dialect() == Dialect::Sqlite {
         Ok(Box::new(db))
     } else {
@@ -935,7 +962,11 @@ async fn pin(db: &dyn Database) -> Result<Box<dyn Database + '_>> {
 
 /// Releases `lock` whatever `result` is; a release failure is reported only when the work
 /// itself succeeded (the work's error matters more).
-async fn release<T>(lock: MigrationLock, session: &dyn Database, result: Result<T>) -> Result<T> {
+pub(crate) async fn release<T>(
+    lock: MigrationLock,
+    session: &dyn Database,
+    result: Result<T>,
+) -> Result<T> {
     let released = lock.release(session).await;
     let value = result?;
     released?;
@@ -947,6 +978,14 @@ fn ids(migrations: &[Arc<dyn Migration>], indexes: &[usize]) -> Vec<String> {
         .iter()
         .map(|&index| migrations[index].id().to_owned())
         .collect()
+}
+
+/// The migrations at `indexes`, in that order.
+fn picked<'m>(
+    migrations: &'m [Arc<dyn Migration>],
+    indexes: &'m [usize],
+) -> impl Iterator<Item = &'m dyn Migration> {
+    indexes.iter().map(|&index| migrations[index].as_ref())
 }
 
 fn planned(migration: &dyn Migration, dialect: Dialect, up: bool) -> PlannedMigration {

@@ -12,11 +12,14 @@
 //! | `status` | text | `in_progress`, `completed` or `failed` |
 //! | `failure_reason` | text, nullable | the error of a `failed` row |
 
+use std::sync::OnceLock;
+
 use crate::database::{Database, Dialect, Row, Value};
 use crate::error::{DatabaseError, Error, Result};
 use crate::ident::TableName;
 use crate::migration::{MigrationInfo, MigrationStatus};
 use crate::plan::{CompactRow, TrackedRow, UNKNOWN_CHECKSUM};
+use crate::timestamps::Clock;
 
 /// The columns of a current tracking table.
 const COLUMNS: [&str; 7] = [
@@ -41,12 +44,24 @@ pub(crate) enum TableShape {
     },
 }
 
+/// One column of an existing table, as the database describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ColumnInfo {
+    /// Lowercase.
+    pub name: String,
+    pub data_type: Option<String>,
+    pub default: Option<String>,
+}
+
 /// The tracking table of one runner, for one dialect.
 #[derive(Debug, Clone)]
 pub(crate) struct Tracker {
     table: TableName,
     quoted: String,
     dialect: Dialect,
+    /// How timestamps are written: learnt from the table by [`Tracker::ensure`], which every
+    /// writing operation calls first; the dialect's default until then.
+    clock: OnceLock<Clock>,
 }
 
 impl Tracker {
@@ -57,6 +72,7 @@ impl Tracker {
             table,
             quoted,
             dialect,
+            clock: OnceLock::new(),
         })
     }
 
@@ -68,13 +84,11 @@ impl Tracker {
         self.dialect.placeholder(index)
     }
 
-    /// The SQL expression for "now, in UTC" of this dialect.
-    fn now(&self) -> &'static str {
-        match self.dialect {
-            Dialect::Sqlite => "CURRENT_TIMESTAMP",
-            Dialect::Postgres => "(now() AT TIME ZONE 'UTC')",
-            Dialect::MySql => "UTC_TIMESTAMP()",
-        }
+    /// The SQL expression for "now" in the table's own convention (see [`Clock`]).
+    fn now(&self) -> &str {
+        self.clock
+            .get_or_init(|| Clock::default_for(self.dialect))
+            .sql()
     }
 
     fn timestamp_as_text(&self, column: &str) -> String {
@@ -89,53 +103,104 @@ impl Tracker {
         format!("{what} the tracking table `{}`", self.table)
     }
 
-    /// The table's columns (lowercase), empty when it does not exist.
-    pub(crate) async fn columns(&self, db: &dyn Database) -> Result<Vec<String>> {
+    /// The table's columns, empty when it does not exist.
+    pub(crate) async fn columns(&self, db: &dyn Database) -> Result<Vec<ColumnInfo>> {
         let table = Value::from(self.table.name());
         let schema = Value::from(self.table.schema().map(str::to_owned));
         let rows = match self.dialect {
             Dialect::Sqlite => {
-                let sql = "SELECT name FROM pragma_table_info(?, ?)";
+                let sql = "SELECT name, type, dflt_value FROM pragma_table_info(?, ?)";
                 let schema = Value::from(self.table.schema().unwrap_or("main"));
                 db.query(sql, &[table, schema]).await
             }
             Dialect::Postgres => {
-                let sql = "SELECT column_name::text AS name FROM information_schema.columns \
+                let sql = "SELECT column_name::text AS name, data_type::text AS type, \
+                           column_default::text AS dflt_value FROM information_schema.columns \
                            WHERE table_schema = COALESCE($1::text, current_schema()) AND table_name = $2::text";
                 db.query(sql, &[schema, table]).await
             }
             Dialect::MySql => {
-                let sql = "SELECT CAST(column_name AS CHAR) AS name FROM information_schema.columns \
+                let sql = "SELECT CAST(column_name AS CHAR) AS name, CAST(data_type AS CHAR) AS type, \
+                           CAST(column_default AS CHAR) AS dflt_value FROM information_schema.columns \
                            WHERE table_schema = COALESCE(?, DATABASE()) AND table_name = ?";
                 db.query(sql, &[schema, table]).await
             }
         }
         .map_err(|e| Error::database(self.context("inspecting"), e))?;
+        let text = |row: &Row, index: usize| {
+            row.get_index(index)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
         Ok(rows
             .iter()
-            .filter_map(|row| row.get_index(0).and_then(Value::as_str))
-            .map(str::to_ascii_lowercase)
+            .filter_map(|row| {
+                Some(ColumnInfo {
+                    name: text(row, 0)?.to_ascii_lowercase(),
+                    data_type: text(row, 1),
+                    default: text(row, 2),
+                })
+            })
             .collect())
     }
 
     pub(crate) async fn shape(&self, db: &dyn Database) -> Result<TableShape> {
         let columns = self.columns(db).await?;
+        self.shape_of(&columns)
+    }
+
+    fn shape_of(&self, columns: &[ColumnInfo]) -> Result<TableShape> {
         if columns.is_empty() {
             return Ok(TableShape::Missing);
         }
-        if COLUMNS.iter().all(|c| columns.iter().any(|have| have == c)) {
+        let has = |name: &str| columns.iter().any(|c| c.name == name);
+        if COLUMNS.iter().all(|c| has(c)) {
             return Ok(TableShape::Current);
         }
-        let has = |name: &str| columns.iter().any(|c| c == name);
         if has("run_on") && (has("id") || has("name")) {
             return Ok(TableShape::Legacy {
                 has_id: has("id"),
-                columns,
+                columns: columns.iter().map(|c| c.name.clone()).collect(),
             });
         }
         Err(Error::IncompatibleTrackingTable {
             table: self.table.to_string(),
-            columns: columns.join(", "),
+            columns: columns
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+    }
+
+    /// Learns how an existing table writes its timestamps (see [`Clock`]).
+    async fn learn_clock(&self, db: &dyn Database, columns: &[ColumnInfo]) -> Result<Clock> {
+        let column = |name: &str| columns.iter().find(|c| c.name == name);
+        Ok(match self.dialect {
+            Dialect::Sqlite => {
+                let default = column("run_on").and_then(|c| c.default.as_deref());
+                // A `strftime` default states the layout; otherwise the rows show it.
+                let newest = if default.is_some_and(|d| d.contains("strftime(")) {
+                    None
+                } else {
+                    let sql = format!(
+                        "SELECT CAST(max(run_on) AS TEXT) AS newest FROM {}",
+                        self.quoted
+                    );
+                    let rows = db
+                        .query(&sql, &[])
+                        .await
+                        .map_err(|e| Error::database(self.context("reading"), e))?;
+                    rows.first()
+                        .and_then(|row| row.get_str("newest"))
+                        .map(str::to_owned)
+                };
+                Clock::for_sqlite(default, newest.as_deref())
+            }
+            Dialect::Postgres => {
+                Clock::for_postgres(column("run_on").and_then(|c| c.data_type.as_deref()))
+            }
+            Dialect::MySql => Clock::for_mysql(column("id").and_then(|c| c.data_type.as_deref())),
         })
     }
 
@@ -207,12 +272,15 @@ impl Tracker {
     /// database allows DDL in transactions, unless `db` already is one). Call with the
     /// migration lock held.
     pub(crate) async fn ensure(&self, db: &dyn Database, in_transaction: bool) -> Result<()> {
-        match self.shape(db).await? {
-            TableShape::Current => Ok(()),
-            TableShape::Missing => db
-                .exec_raw(&self.create_sql())
-                .await
-                .map_err(|e| Error::database(self.context("creating"), e)),
+        let columns = self.columns(db).await?;
+        match self.shape_of(&columns)? {
+            TableShape::Current => {}
+            TableShape::Missing => {
+                return db
+                    .exec_raw(&self.create_sql())
+                    .await
+                    .map_err(|e| Error::database(self.context("creating"), e));
+            }
             TableShape::Legacy { has_id, columns } => {
                 let statements = self.upgrade_sql(has_id, &columns);
                 let fail = |e: DatabaseError| Error::database(self.context("upgrading"), e);
@@ -221,15 +289,18 @@ impl Tracker {
                     for statement in &statements {
                         tx.exec_raw(statement).await.map_err(fail)?;
                     }
-                    tx.commit().await.map_err(fail)
+                    tx.commit().await.map_err(fail)?;
                 } else {
                     for statement in &statements {
                         db.exec_raw(statement).await.map_err(fail)?;
                     }
-                    Ok(())
                 }
             }
         }
+        // An existing table keeps its own timestamp convention.
+        let clock = self.learn_clock(db, &columns).await?;
+        let _ = self.clock.set(clock);
+        Ok(())
     }
 
     /// Every row, with what planning needs. Fails when the table is missing or old.

@@ -94,7 +94,9 @@
 //!   `metadata.toml` says `run_in_transaction = false` runs outside a transaction (for
 //!   `CREATE INDEX CONCURRENTLY` or `PRAGMA journal_mode=WAL`; on PostgreSQL its statements
 //!   are sent one at a time). Those write an `in_progress` row first and `completed` after.
-//!   A failure is recorded as `failed` with its reason; a crash leaves `in_progress`.
+//!   A failure is recorded as `failed` with its reason; a crash leaves `in_progress`. A
+//!   failure on the first statement ran nothing and leaves no row (see
+//!   [`TransactionMode::NoTransaction`], also for leaving SQLite's WAL mode).
 //! - **Dirty state blocks.** A `failed` or `in_progress` row makes every run fail with
 //!   [`Error::Dirty`] until a deliberate recovery call:
 //!   [`retry_migration`](MigrationRunner::retry_migration),
@@ -131,6 +133,14 @@
 //! the database allows it, keeping its rows (as `completed`, with unknown checksums that
 //! match any file).
 //!
+//! # Coming from another tool
+//!
+//! A database migrated by sqlx, diesel or refinery is adopted, not migrated again:
+//! [`MigrationRunner::adopt_history`] records what the other tool applied, then [`run`]
+//! applies only the rest. The [`guide`] shows, per tool, how to move the files.
+//!
+//! [`run`]: MigrationRunner::run
+//!
 //! # Crates
 //!
 //! This crate is a facade: the runtime lives in `switchy_schema_runtime` and the macro in
@@ -140,6 +150,12 @@ pub use switchy_schema_runtime::*;
 
 #[cfg(feature = "macros")]
 pub use switchy_schema_macros::embed_migrations;
+
+/// Guide: coming from sqlx, diesel, refinery or switchy_schema 0.4 (how the folders map,
+/// what [`MigrationRunner::adopt_history`] does, what is kept).
+pub mod guide {
+    #![doc = include_str!("../docs/coming_from.md")]
+}
 
 /// What `embed_migrations!` expands to refers to, and the internals this project's own
 /// tests use; not a public interface, and not covered by semver.

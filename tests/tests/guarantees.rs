@@ -205,7 +205,9 @@ async fn a_failed_no_transaction_migration_is_dirty_until_marked_completed() {
         let source = CodeSource::new()
             .with(sql_migration(
                 "0001_a",
-                "SELECT * FROM no_such_table",
+                // The second statement fails: the first one stays, so the failure is dirty.
+                // (A failure on the first statement leaves nothing: see journal_mode.rs.)
+                "CREATE TABLE partial (id INTEGER); SELECT * FROM no_such_table",
                 None,
                 TransactionMode::NoTransaction,
             ))

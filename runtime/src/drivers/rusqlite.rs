@@ -186,10 +186,27 @@ impl Drop for RusqliteTransaction<'_> {
     }
 }
 
+/// Runs the statements of `sql` one by one, stepping each once as
+/// `Connection::execute_batch` does. An error tells how many statements completed before
+/// the failing one ([`DatabaseError::statements_completed`]).
 fn exec_raw(connection: &Connection, sql: &str) -> Result<(), DatabaseError> {
-    connection
-        .execute_batch(sql)
-        .map_err(|error| map_error(error, sql))
+    use rusqlite::fallible_iterator::FallibleIterator as _;
+    let mut batch = rusqlite::Batch::new(connection, sql);
+    let mut completed = 0;
+    loop {
+        let step = match batch.next() {
+            Ok(Some(mut statement)) => {
+                let mut rows = statement.raw_query();
+                rows.next().map(drop)
+            }
+            Ok(None) => return Ok(()),
+            Err(error) => Err(error),
+        };
+        match step {
+            Ok(()) => completed += 1,
+            Err(error) => return Err(map_error(error, sql).with_statements_completed(completed)),
+        }
+    }
 }
 
 /// Whether `sql` holds no statement (only whitespace, comments and `;`). SQLite prepares

@@ -100,16 +100,23 @@ fn statement<DB: Driver>(sql: &str, params: &[Value]) -> Statement<DB> {
 }
 
 /// [`Database::exec_raw`] on one connection: `sqlx::raw_sql`, several statements, no
-/// parameters.
+/// parameters. An error tells how many statements completed before the failing one
+/// ([`DatabaseError::statements_completed`]).
 pub(crate) async fn exec_raw<DB: Driver>(
     conn: &mut DB::Connection,
     sql: &str,
 ) -> Result<(), DatabaseError> {
-    sqlx::raw_sql(AssertSqlSafe(sql))
-        .execute(DB::executor(conn))
-        .await
-        .map(drop)
-        .map_err(map_error::<DB>)
+    let mut results = sqlx::raw_sql(AssertSqlSafe(sql)).execute_many(DB::executor(conn));
+    let mut completed = 0;
+    while let Some(result) = std::future::poll_fn(|cx| results.as_mut().poll_next(cx)).await {
+        match result {
+            Ok(_) => completed += 1,
+            Err(error) => {
+                return Err(map_error::<DB>(error).with_statements_completed(completed));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// [`Database::execute`] on one connection.
@@ -276,6 +283,8 @@ where
 /// it is closed when dropped if [`Driver::CLOSE_PINNED`] says so.
 pub(crate) struct Pinned<DB: Driver> {
     conn: Mutex<PoolConnection<DB>>,
+    /// Whether the pool may hold other connections besides this one.
+    shared: bool,
 }
 
 impl<DB: Driver> Pinned<DB> {
@@ -287,6 +296,7 @@ impl<DB: Driver> Pinned<DB> {
         }
         Ok(Self {
             conn: Mutex::new(conn),
+            shared: pool.options().get_max_connections() > 1,
         })
     }
 }
@@ -311,6 +321,9 @@ where
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
         let guard = tokio::sync::MutexGuard::map(self.conn.lock().await, |conn| &mut **conn);
         Ok(Box::new(Transaction::<DB, _>::begin(guard).await?))
+    }
+    fn may_have_other_connections(&self) -> bool {
+        self.shared
     }
 }
 
@@ -374,6 +387,10 @@ macro_rules! impl_database {
                 Ok(Box::new(
                     $crate::drivers::sqlx_common::Pinned::<$db>::acquire(self).await?,
                 ))
+            }
+            /// `true` when the pool's `max_connections` is more than 1.
+            fn may_have_other_connections(&self) -> bool {
+                self.options().get_max_connections() > 1
             }
         }
 
