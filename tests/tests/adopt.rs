@@ -619,17 +619,15 @@ async fn table_names_are_validated_and_the_table_must_be_the_tools() {
 
 /// When recording fails part-way, the rows already written in the same transaction are
 /// rolled back: the tracking table (created under the lock) stays empty. The second
-/// insert is made to fail by each engine's own rules: SQLite through a trigger, PostgreSQL
-/// by a NUL character in text, MySQL by an id longer than the `VARCHAR(255)` id column
-/// (strict mode).
+/// insert is made to fail by each engine's own rules: SQLite and PostgreSQL through a
+/// trigger, MySQL by an id longer than the `VARCHAR(255)` id column (strict mode).
 #[tokio::test]
 async fn a_failure_while_recording_rolls_back_every_row() {
     each("adopt_rollback", async |t| {
         let db = &*t.db;
         let backend = t.backend;
         let second = match db.dialect() {
-            Dialect::Sqlite => "0002_b".to_owned(),
-            Dialect::Postgres => "0002_b\0c".to_owned(),
+            Dialect::Sqlite | Dialect::Postgres => "0002_b".to_owned(),
             Dialect::MySql => format!("0002_{}", "b".repeat(300)),
         };
         let steps = [
@@ -647,14 +645,31 @@ async fn a_failure_while_recording_rolls_back_every_row() {
             },
         ];
         migrated_by(db, ForeignTool::Refinery, "refinery_schema_history", &steps).await;
-        if db.dialect() == Dialect::Sqlite {
+        if db.dialect() != Dialect::MySql {
             MigrationRunner::new(CodeSource::new())
                 .mark_all_migrations_completed(db)
                 .await
                 .unwrap();
+        }
+        if db.dialect() == Dialect::Sqlite {
             db.exec_raw(&format!(
                 "CREATE TRIGGER refuse BEFORE INSERT ON {TRACKING} WHEN NEW.id = '0002_b' \
                  BEGIN SELECT RAISE(ABORT, 'refused by trigger'); END"
+            ))
+            .await
+            .unwrap();
+        }
+        if db.dialect() == Dialect::Postgres {
+            db.exec_raw(
+                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                 BEGIN IF NEW.id = '0002_b' THEN RAISE EXCEPTION 'refused by trigger'; END IF; \
+                 RETURN NEW; END $$",
+            )
+            .await
+            .unwrap();
+            db.exec_raw(&format!(
+                "CREATE TRIGGER refuse BEFORE INSERT ON {TRACKING} \
+                 FOR EACH ROW EXECUTE FUNCTION refuse()"
             ))
             .await
             .unwrap();
