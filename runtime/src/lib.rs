@@ -25,6 +25,7 @@ mod report;
 mod runner;
 mod split;
 mod sql_migration;
+mod step;
 mod timestamps;
 mod tracker;
 

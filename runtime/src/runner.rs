@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::database::{Database, DatabaseTransaction, Dialect};
-use crate::error::{DatabaseErrorKind, Error, FailedMigration, Result};
+use crate::database::{Database, Dialect};
+use crate::error::{Error, Result};
 use crate::hooks::MigrationHooks;
 use crate::journal::check_leaving_wal;
 use crate::lock::MigrationLock;
@@ -15,8 +15,8 @@ use crate::plan::{
     self, ExecutionStrategy, MissingPolicy, OutOfOrderPolicy, PlanOptions, RollbackStrategy,
     TrackedRow,
 };
-use crate::progress::Watched;
 use crate::report::{AppliedMigration, PlannedMigration, RollbackReport, RunReport};
+use crate::step::{Before, Outcome, SQLITE_POLL, Step};
 use crate::tracker::{self, TableShape, Tracker};
 
 /// Runs `$body` on a pinned handle bound to `$session`, with the migration lock held and
@@ -43,9 +43,6 @@ pub const DEFAULT_TABLE_NAME: &str = "__switchy_migrations";
 /// The default longest wait for the migration lock: 5 minutes.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_mins(5);
 
-/// How often a SQLite runner re-checks a migration another process has `in_progress`.
-const SQLITE_POLL: Duration = Duration::from_millis(50);
-
 /// Applies, rolls back, lists and recovers the migrations of one source.
 ///
 /// Every option has a default, stated on its setter. A run:
@@ -62,7 +59,7 @@ pub struct MigrationRunner {
     pub(crate) table_name: String,
     strategy: ExecutionStrategy,
     pub(crate) dry_run: bool,
-    hooks: MigrationHooks,
+    pub(crate) hooks: MigrationHooks,
     out_of_order: OutOfOrderPolicy,
     missing: MissingPolicy,
     verify_checksums: bool,
@@ -261,189 +258,20 @@ impl MigrationRunner {
         }
         for &index in &plan.pending {
             let migration = migrations[index].as_ref();
-            let id = migration.id();
-            self.hooks.call_before(id);
-            let started = Instant::now();
-            match self.apply_one(session, tracker, migration, &report).await {
-                Ok(true) => {
-                    let duration = started.elapsed();
-                    self.hooks.call_after(id, duration);
-                    report.applied.push(AppliedMigration {
-                        id: id.to_owned(),
-                        duration,
-                    });
-                }
-                Ok(false) => report.skipped.push(id.to_owned()),
-                Err(error) => {
-                    self.hooks.call_on_error(id, &error);
-                    return Err(error);
-                }
+            let done = ids_of(&report.applied);
+            match self
+                .execute(session, tracker, Step::up(migration), Before { ids: &done })
+                .await?
+            {
+                Outcome::Ran(duration) => report.applied.push(AppliedMigration {
+                    id: migration.id().to_owned(),
+                    duration,
+                }),
+                Outcome::AlreadyDone => report.skipped.push(migration.id().to_owned()),
             }
         }
         report.skipped.sort();
         Ok(report)
-    }
-
-    /// Applies one migration. `Ok(false)`: another process applied it meanwhile (SQLite).
-    async fn apply_one(
-        &self,
-        session: &dyn Database,
-        tracker: &Tracker,
-        migration: &dyn Migration,
-        report: &RunReport,
-    ) -> Result<bool> {
-        let dialect = session.dialect();
-        let id = migration.id();
-        let up_checksum = migration.up_checksum(dialect);
-        let down_checksum = migration.down_checksum(dialect);
-        let atomic = migration.transaction_mode() == TransactionMode::Transactional
-            && dialect.has_transactional_ddl();
-
-        if atomic {
-            let Some(tx) = self.claim(session, tracker, id).await? else {
-                return Ok(false);
-            };
-            if let Err(error) = migration.up(&*tx).await {
-                // The drop would roll back too; an explicit rollback reports nothing new.
-                let _ = tx.rollback().await;
-                return Err(failure(migration, dialect, error, report, false));
-            }
-            tracker
-                .insert(
-                    &*tx,
-                    id,
-                    MigrationStatus::Completed,
-                    &up_checksum,
-                    &down_checksum,
-                )
-                .await
-                .map_err(|e| Error::database(format!("recording migration `{id}`"), e))?;
-            tx.commit()
-                .await
-                .map_err(|e| failure(migration, dialect, e.into(), report, false))?;
-            return Ok(true);
-        }
-
-        // Not atomic: write `in_progress` first, so a crash leaves a visible dirty row.
-        if dialect == Dialect::Sqlite {
-            let Some(tx) = self.claim(session, tracker, id).await? else {
-                return Ok(false);
-            };
-            tracker
-                .insert(
-                    &*tx,
-                    id,
-                    MigrationStatus::InProgress,
-                    &up_checksum,
-                    &down_checksum,
-                )
-                .await
-                .map_err(|e| {
-                    Error::database(format!("recording migration `{id}` as in progress"), e)
-                })?;
-            tx.commit().await.map_err(|e| {
-                Error::database(format!("recording migration `{id}` as in progress"), e)
-            })?;
-        } else {
-            tracker
-                .insert(
-                    session,
-                    id,
-                    MigrationStatus::InProgress,
-                    &up_checksum,
-                    &down_checksum,
-                )
-                .await
-                .map_err(|e| {
-                    Error::database(format!("recording migration `{id}` as in progress"), e)
-                })?;
-        }
-        let watched = Watched::new(session);
-        match migration.up(&watched).await {
-            Ok(()) => {
-                tracker
-                    .finish(session, id, MigrationStatus::Completed, None)
-                    .await
-                    .map_err(|e| {
-                        Error::database(format!("recording migration `{id}` as completed"), e)
-                    })?;
-                Ok(true)
-            }
-            Err(error) => {
-                // Nothing of it ran (it failed on its first statement): forget it rather
-                // than leave a dirty row, so that the next run applies it again.
-                if !watched.touched() && tracker.delete(session, id).await.is_ok() {
-                    return Err(failure(migration, dialect, error, report, false));
-                }
-                let reason = error.to_string();
-                let recorded = tracker
-                    .finish(session, id, MigrationStatus::Failed, Some(&reason))
-                    .await
-                    .is_ok();
-                Err(failure(migration, dialect, error, report, recorded))
-            }
-        }
-    }
-
-    /// Opens the transaction a migration runs in. On SQLite it re-checks, under the write
-    /// lock, that no other process applied or started the migration meanwhile: `None` when
-    /// it is already applied; waits while another process has it `in_progress`.
-    async fn claim<'s>(
-        &self,
-        session: &'s dyn Database,
-        tracker: &Tracker,
-        id: &str,
-    ) -> Result<Option<Box<dyn DatabaseTransaction + 's>>> {
-        let started = Instant::now();
-        loop {
-            let tx = self.begin(session).await?;
-            if session.dialect() != Dialect::Sqlite {
-                return Ok(Some(tx));
-            }
-            let status = tracker.status_of(&*tx, id).await?;
-            let Some(status) = status else {
-                return Ok(Some(tx));
-            };
-            let _ = tx.rollback().await;
-            match MigrationStatus::parse(&status) {
-                Some(MigrationStatus::Completed) => return Ok(None),
-                Some(MigrationStatus::InProgress) if started.elapsed() < self.lock_timeout => {
-                    tokio::time::sleep(SQLITE_POLL).await;
-                }
-                parsed => {
-                    return Err(Error::Dirty {
-                        id: id.to_owned(),
-                        status: parsed.unwrap_or(MigrationStatus::Failed),
-                        reason: None,
-                    });
-                }
-            }
-        }
-    }
-
-    /// Begins a transaction, retrying while SQLite reports the database busy, up to the
-    /// lock timeout.
-    pub(crate) async fn begin<'s>(
-        &self,
-        session: &'s dyn Database,
-    ) -> Result<Box<dyn DatabaseTransaction + 's>> {
-        let started = Instant::now();
-        loop {
-            match session.begin_transaction().await {
-                Ok(tx) => return Ok(tx),
-                Err(e) if e.kind() == DatabaseErrorKind::Busy => {
-                    let waited = started.elapsed();
-                    if waited >= self.lock_timeout {
-                        return Err(Error::LockTimeout {
-                            waited,
-                            lock: "the SQLite database's write lock".to_owned(),
-                        });
-                    }
-                    tokio::time::sleep(SQLITE_POLL).await;
-                }
-                Err(e) => return Err(Error::database("starting a transaction", e)),
-            }
-        }
     }
 
     async fn apply_batch(
@@ -484,23 +312,11 @@ impl MigrationRunner {
             let id = migration.id();
             self.hooks.call_before(id);
             let started = Instant::now();
-            let applied = async {
-                migration.up(&*tx).await?;
-                tracker
-                    .insert(
-                        &*tx,
-                        id,
-                        MigrationStatus::Completed,
-                        &migration.up_checksum(dialect),
-                        &migration.down_checksum(dialect),
-                    )
-                    .await?;
-                Ok::<(), Error>(())
-            }
-            .await;
+            let applied = self
+                .execute_in(&*tx, tracker, Step::up(migration), Before { ids: &[] })
+                .await;
             if let Err(error) = applied {
                 let _ = tx.rollback().await;
-                let error = failure(migration, dialect, error, &RunReport::default(), false);
                 self.hooks.call_on_error(id, &error);
                 return Err(error);
             }
@@ -627,77 +443,25 @@ impl MigrationRunner {
             let mut report = RollbackReport::default();
             for index in plan {
                 let migration = migrations[index].as_ref();
-                self.hooks.call_before(migration.id());
-                let started = Instant::now();
-                if let Err(error) = self.revert_one(session, &tracker, migration, &report).await {
-                    self.hooks.call_on_error(migration.id(), &error);
-                    return Err(error);
+                let done = ids_of(&report.rolled_back);
+                match self
+                    .execute(
+                        session,
+                        &tracker,
+                        Step::down(migration),
+                        Before { ids: &done },
+                    )
+                    .await?
+                {
+                    Outcome::Ran(duration) => report.rolled_back.push(AppliedMigration {
+                        id: migration.id().to_owned(),
+                        duration,
+                    }),
+                    Outcome::AlreadyDone => {}
                 }
-                let duration = started.elapsed();
-                self.hooks.call_after(migration.id(), duration);
-                report.rolled_back.push(AppliedMigration {
-                    id: migration.id().to_owned(),
-                    duration,
-                });
             }
             Ok(report)
         })
-    }
-
-    async fn revert_one(
-        &self,
-        session: &dyn Database,
-        tracker: &Tracker,
-        migration: &dyn Migration,
-        report: &RollbackReport,
-    ) -> Result<()> {
-        let dialect = session.dialect();
-        let id = migration.id();
-        let done_before = RunReport {
-            applied: report.rolled_back.clone(),
-            ..RunReport::default()
-        };
-        let down_failure = |error, recorded| {
-            let mut error = failure(migration, dialect, error, &done_before, recorded);
-            if let Error::MigrationFailed { failed, .. } = &mut error {
-                failed.file = migration.down_origin(dialect);
-            }
-            error
-        };
-        if migration.transaction_mode() == TransactionMode::Transactional
-            && dialect.has_transactional_ddl()
-        {
-            let tx = self.begin(session).await?;
-            if let Err(error) = migration.down(&*tx).await {
-                let _ = tx.rollback().await;
-                return Err(down_failure(error, false));
-            }
-            tracker
-                .delete(&*tx, id)
-                .await
-                .map_err(|e| Error::database(format!("removing the record of `{id}`"), e))?;
-            tx.commit().await.map_err(|e| down_failure(e.into(), false))
-        } else {
-            let watched = Watched::new(session);
-            if let Err(error) = migration.down(&watched).await {
-                // Nothing of the down ran (it failed on its first statement): the
-                // migration stays `completed`, as it was.
-                if !watched.touched() {
-                    return Err(down_failure(error, false));
-                }
-                let reason = format!("rollback failed: {error}");
-                let recorded = tracker
-                    .finish(session, id, MigrationStatus::Failed, Some(&reason))
-                    .await
-                    .is_ok();
-                return Err(down_failure(error, recorded));
-            }
-            tracker
-                .delete(session, id)
-                .await
-                .map(drop)
-                .map_err(|e| Error::database(format!("removing the record of `{id}`"), e))
-        }
     }
 
     /// Every migration of the source and every tracked one, in id order, with its status.
@@ -789,31 +553,22 @@ impl MigrationRunner {
                 Some(_) => {}
             }
             check_leaving_wal(session, [migration.as_ref()], true).await?;
-            tracker
-                .delete(session, id)
-                .await
-                .map_err(|e| Error::database(format!("removing the record of `{id}`"), e))?;
+            let step = Step {
+                replace_dirty: true,
+                ..Step::up(migration.as_ref())
+            };
             let mut report = RunReport::default();
-            self.hooks.call_before(id);
-            let started = Instant::now();
             match self
-                .apply_one(session, &tracker, migration.as_ref(), &report)
-                .await
+                .execute(session, &tracker, step, Before { ids: &[] })
+                .await?
             {
-                Ok(_) => {
-                    let duration = started.elapsed();
-                    self.hooks.call_after(id, duration);
-                    report.applied.push(AppliedMigration {
-                        id: id.to_owned(),
-                        duration,
-                    });
-                    Ok(report)
-                }
-                Err(error) => {
-                    self.hooks.call_on_error(id, &error);
-                    Err(error)
-                }
+                Outcome::Ran(duration) => report.applied.push(AppliedMigration {
+                    id: id.to_owned(),
+                    duration,
+                }),
+                Outcome::AlreadyDone => report.skipped.push(id.to_owned()),
             }
+            Ok(report)
         })
     }
 
@@ -1001,20 +756,6 @@ fn planned(migration: &dyn Migration, dialect: Dialect, up: bool) -> PlannedMigr
     }
 }
 
-fn failure(
-    migration: &dyn Migration,
-    dialect: Dialect,
-    error: Error,
-    report: &RunReport,
-    recorded: bool,
-) -> Error {
-    Error::MigrationFailed {
-        failed: Box::new(FailedMigration {
-            id: migration.id().to_owned(),
-            file: migration.up_origin(dialect),
-            applied_before: report.applied.iter().map(|m| m.id.clone()).collect(),
-        }),
-        cause: Box::new(error),
-        recorded_as_failed: recorded,
-    }
+fn ids_of(done: &[AppliedMigration]) -> Vec<String> {
+    done.iter().map(|m| m.id.clone()).collect()
 }

@@ -493,6 +493,22 @@ impl Tracker {
         .await
     }
 
+    /// Sets `id`'s status alone (a rollback's guard, and undoing it).
+    pub(crate) async fn set_status(
+        &self,
+        db: &dyn Database,
+        id: &str,
+        status: MigrationStatus,
+    ) -> Result<u64, DatabaseError> {
+        let sql = format!(
+            "UPDATE {} SET status = {} WHERE id = {}",
+            self.quoted,
+            self.p(1),
+            self.p(2)
+        );
+        db.execute(&sql, &[status.as_str().into(), id.into()]).await
+    }
+
     /// Replaces `id`'s checksums.
     pub(crate) async fn set_checksums(
         &self,
