@@ -216,15 +216,29 @@ pub(crate) fn plan_up(
     match &options.strategy {
         ExecutionStrategy::All => {}
         ExecutionStrategy::UpTo(target) => {
-            if migrations.binary_search_by(|m| m.id().cmp(target)).is_err() {
-                return Err(Error::UnknownMigration(target.clone()));
-            }
+            check_strategy(migrations, &options.strategy)?;
             plan.pending
                 .retain(|&index| migrations[index].id() <= target.as_str());
         }
         ExecutionStrategy::Steps(steps) => plan.pending.truncate(*steps),
     }
     Ok(plan)
+}
+
+/// Refuses a strategy that names a migration the source does not have (`UpTo`), whatever
+/// the tracking table holds: checked before the no-op fast path too.
+pub(crate) fn check_strategy(
+    migrations: &[Arc<dyn Migration>],
+    strategy: &ExecutionStrategy,
+) -> Result<()> {
+    match strategy {
+        ExecutionStrategy::UpTo(target)
+            if migrations.binary_search_by(|m| m.id().cmp(target)).is_err() =>
+        {
+            Err(Error::UnknownMigration(target.clone()))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Whether a run would have nothing to do and nothing to refuse: every row `completed`,

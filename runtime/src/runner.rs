@@ -192,6 +192,7 @@ impl MigrationRunner {
         let tracker = Tracker::new(&self.table_name, dialect)?;
         let migrations = self.load().await?;
         let options = self.plan_options();
+        plan::check_strategy(&migrations, &self.strategy)?;
 
         if self.dry_run {
             let rows = self.read_without_writing(db, &tracker).await?;
