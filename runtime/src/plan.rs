@@ -48,14 +48,23 @@ pub enum ExecutionStrategy {
     Steps(usize),
 }
 
-/// Which applied migrations a rollback reverts, newest (by id) first.
+/// Which applied migrations a rollback reverts, most recently applied first.
+///
+/// The order of application is the tracking table's `run_on`, ties broken by the order the
+/// rows were written on SQLite and by id elsewhere. It differs from id order only when
+/// out-of-order migrations were applied ([`OutOfOrderPolicy::Apply`]). PostgreSQL records
+/// microseconds; MySQL and SQLite record whole seconds (SQLite breaks ties exactly, MySQL
+/// by id, so on MySQL an out-of-order migration applied in the same second as a later id
+/// rolls back after it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RollbackStrategy {
-    /// The applied migration with the greatest id.
+    /// The most recently applied migration.
     Last,
-    /// Every applied migration after this id; this one stays applied.
+    /// When this id is applied: every migration applied after it; this one stays applied.
+    /// Otherwise (a known id that is not applied): every applied migration whose id sorts
+    /// after it. An id neither in the source nor applied is an error.
     DownTo(String),
-    /// The `n` applied migrations with the greatest ids.
+    /// The `n` most recently applied migrations.
     Steps(usize),
     /// Every applied migration.
     All,
@@ -316,7 +325,8 @@ fn check_missing(
     Err(Error::MissingFromSource { ids: missing })
 }
 
-/// Plans a rollback: indexes into `migrations`, newest first. Every planned migration must
+/// Plans a rollback: indexes into `migrations`, most recently applied first (`rows` are in
+/// order of application). Every planned migration must
 /// be in the source and reversible on `dialect`, and its down file unchanged unless
 /// `skip_checksum_verification`; this is checked before anything runs.
 pub(crate) fn plan_rollback(
@@ -327,23 +337,24 @@ pub(crate) fn plan_rollback(
     skip_checksum_verification: bool,
 ) -> Result<Vec<usize>> {
     check_dirty(rows)?;
-    let mut applied: Vec<&TrackedRow> = rows.iter().collect();
-    applied.sort_by(|a, b| b.id.cmp(&a.id));
+    // `rows` come in order of application; the most recent first.
+    let applied: Vec<&TrackedRow> = rows.iter().rev().collect();
 
     let selected: Vec<&TrackedRow> = match strategy {
         RollbackStrategy::Last => applied.into_iter().take(1).collect(),
         RollbackStrategy::Steps(steps) => applied.into_iter().take(*steps).collect(),
         RollbackStrategy::All => applied,
         RollbackStrategy::DownTo(target) => {
-            let known = migrations.binary_search_by(|m| m.id().cmp(target)).is_ok()
-                || rows.iter().any(|row| &row.id == target);
-            if !known {
+            if let Some(position) = applied.iter().position(|row| &row.id == target) {
+                applied.into_iter().take(position).collect()
+            } else if migrations.binary_search_by(|m| m.id().cmp(target)).is_ok() {
+                applied
+                    .into_iter()
+                    .filter(|row| row.id.as_str() > target.as_str())
+                    .collect()
+            } else {
                 return Err(Error::UnknownMigration(target.clone()));
             }
-            applied
-                .into_iter()
-                .filter(|row| row.id.as_str() > target.as_str())
-                .collect()
         }
     };
 
@@ -578,6 +589,27 @@ mod tests {
             rb(RollbackStrategy::DownTo("0_x".into())),
             Err(Error::UnknownMigration(_))
         ));
+    }
+
+    #[test]
+    fn rollback_follows_the_order_of_application() {
+        let all = migrations(&["1_a", "2_b", "3_c"]);
+        // 2_b was applied out of order, after 3_c.
+        let rows = vec![
+            row(all[0].as_ref(), MigrationStatus::Completed),
+            row(all[2].as_ref(), MigrationStatus::Completed),
+            row(all[1].as_ref(), MigrationStatus::Completed),
+        ];
+        let rb = |strategy| {
+            plan_rollback(&all, &rows, Dialect::Sqlite, &strategy, false).map(|p| ids(&all, &p))
+        };
+        assert_eq!(rb(RollbackStrategy::Last).unwrap(), ["2_b"]);
+        assert_eq!(rb(RollbackStrategy::All).unwrap(), ["2_b", "3_c", "1_a"]);
+        assert_eq!(rb(RollbackStrategy::DownTo("3_c".into())).unwrap(), ["2_b"]);
+        assert_eq!(
+            rb(RollbackStrategy::DownTo("1_a".into())).unwrap(),
+            ["2_b", "3_c"]
+        );
     }
 
     #[test]

@@ -50,7 +50,7 @@ impl RunReport {
 /// What [`MigrationRunner::rollback`](crate::MigrationRunner::rollback) did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RollbackReport {
-    /// Rolled back by this call, newest first, with durations.
+    /// Rolled back by this call, most recently applied first, with durations.
     pub rolled_back: Vec<AppliedMigration>,
     /// For a dry run: what would be rolled back, with the down SQL.
     pub planned: Vec<PlannedMigration>,

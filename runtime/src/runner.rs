@@ -394,7 +394,8 @@ impl MigrationRunner {
         }
     }
 
-    /// Rolls back applied migrations, newest (by id) first, each in a transaction together
+    /// Rolls back applied migrations, most recently applied first (see
+    /// [`RollbackStrategy`]), each in a transaction together
     /// with the removal of its tracking row where the database allows it.
     ///
     /// Every migration to roll back is checked first: it must be in the source, reversible

@@ -99,6 +99,14 @@ impl Tracker {
         }
     }
 
+    /// What breaks ties between rows with the same `run_on`.
+    fn insertion_order(&self) -> &'static str {
+        match self.dialect {
+            Dialect::Sqlite => "rowid",
+            Dialect::Postgres | Dialect::MySql => "id",
+        }
+    }
+
     fn context(&self, what: &str) -> String {
         format!("{what} the tracking table `{}`", self.table)
     }
@@ -303,11 +311,14 @@ impl Tracker {
         Ok(())
     }
 
-    /// Every row, with what planning needs. Fails when the table is missing or old.
+    /// Every row, with what planning needs, in order of application: by `run_on`, ties
+    /// in the order the rows were written on SQLite (its `rowid`), by id elsewhere. Fails
+    /// when the table is missing or old.
     pub(crate) async fn read(&self, db: &dyn Database) -> Result<Vec<TrackedRow>, DatabaseError> {
         let sql = format!(
-            "SELECT id, status, up_checksum, down_checksum, failure_reason FROM {}",
-            self.quoted
+            "SELECT id, status, up_checksum, down_checksum, failure_reason FROM {} ORDER BY run_on, {}",
+            self.quoted,
+            self.insertion_order()
         );
         let rows = db.query(&sql, &[]).await?;
         Ok(rows.iter().map(tracked_row).collect())
@@ -369,7 +380,10 @@ impl Tracker {
         has_id: bool,
     ) -> Result<Vec<TrackedRow>> {
         let column = if has_id { "id" } else { "name" };
-        let sql = format!("SELECT {column} AS id FROM {}", self.quoted);
+        let sql = format!(
+            "SELECT {column} AS id FROM {} ORDER BY run_on, {column}",
+            self.quoted
+        );
         let rows = db
             .query(&sql, &[])
             .await

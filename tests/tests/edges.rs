@@ -1,8 +1,14 @@
 //! Issue 8: every guarantee holds at the edges (strategies, rollback order, hooks, dry-run
 //! recovery, MySQL transactions, SQLite recovery under the write lock).
 
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
 use switchy_schema::code::{CodeMigration, CodeSource};
-use switchy_schema::{Error, ExecutionStrategy, MigrationRunner};
+use switchy_schema::{
+    Database, Error, ExecutionStrategy, MigrationHooks, MigrationRunner, OutOfOrderPolicy,
+    RollbackStrategy,
+};
 use switchy_schema_tests::harness::{Backend, TestDatabase, open};
 
 /// A reversible migration creating table `table`.
@@ -47,4 +53,67 @@ async fn up_to_an_unknown_id_is_an_error_even_when_everything_is_applied() {
         assert!(report.applied.is_empty());
     })
     .await;
+}
+
+#[tokio::test]
+async fn rollback_goes_in_reverse_order_of_application() {
+    each(&Backend::ALL, "rollback_order", async |t| {
+        let db = &*t.db;
+        let first = CodeSource::new()
+            .with(create("0001_a", "a"))
+            .with(create("0003_c", "c"));
+        MigrationRunner::new(first).run(db).await.unwrap();
+        // MySQL records whole seconds and breaks ties by id.
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        let log: Arc<Mutex<Vec<String>>> = Arc::default();
+        let before = Arc::clone(&log);
+        let runner = MigrationRunner::new(
+            CodeSource::new()
+                .with(create("0001_a", "a"))
+                .with(create("0002_b", "b"))
+                .with(create("0003_c", "c")),
+        )
+        .with_out_of_order_policy(OutOfOrderPolicy::Apply)
+        .with_hooks(
+            MigrationHooks::new().before(move |id| before.lock().unwrap().push(id.to_owned())),
+        );
+        runner.run(db).await.unwrap();
+        log.lock().unwrap().clear();
+
+        let last = runner.rollback(db, RollbackStrategy::Last).await.unwrap();
+        assert_eq!(ids(&last.rolled_back), ["0002_b"], "{:?}", t.backend);
+        runner.run(db).await.unwrap();
+        let down_to = runner
+            .rollback(db, RollbackStrategy::DownTo("0001_a".into()))
+            .await
+            .unwrap();
+        assert_eq!(
+            ids(&down_to.rolled_back),
+            ["0002_b", "0003_c"],
+            "{:?}",
+            t.backend
+        );
+        assert_eq!(
+            *log.lock().unwrap(),
+            ["0002_b", "0002_b", "0002_b", "0003_c"],
+            "{:?}: rollback, re-apply, rollback",
+            t.backend
+        );
+        assert_eq!(tracked_ids(db).await, ["0001_a"]);
+    })
+    .await;
+}
+
+fn ids(done: &[switchy_schema::AppliedMigration]) -> Vec<&str> {
+    done.iter().map(|m| m.id.as_str()).collect()
+}
+
+async fn tracked_ids(db: &dyn Database) -> Vec<String> {
+    let rows = db
+        .query("SELECT id FROM __switchy_migrations ORDER BY id", &[])
+        .await
+        .expect("read tracking table");
+    rows.iter()
+        .map(|row| row.get_str("id").unwrap_or_default().to_owned())
+        .collect()
 }
