@@ -12,6 +12,13 @@ type ErrorHook = Arc<dyn Fn(&str, &Error) + Send + Sync>;
 
 /// Callbacks the runner calls around each migration it applies or rolls back.
 /// None are set by default.
+///
+/// They come in pairs: every `before` is followed by exactly one `after` or `on_error`
+/// for the same id. `before` fires only once the runner has claimed the migration, so a
+/// migration another process applied (or rolled back) meanwhile fires no hook at all. In
+/// a single-transaction run, `after` fires for each migration once the transaction has
+/// committed; when the run fails, every migration whose `before` fired gets `on_error`
+/// with the run's error, since all of them were rolled back.
 #[derive(Clone, Default)]
 pub struct MigrationHooks {
     pub(crate) before: Option<BeforeHook>,

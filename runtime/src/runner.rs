@@ -307,7 +307,7 @@ impl MigrationRunner {
             )));
         }
         report.skipped = ids(migrations, &plan.applied);
-        let mut timings = Vec::with_capacity(plan.pending.len());
+        let mut timings: Vec<AppliedMigration> = Vec::with_capacity(plan.pending.len());
         for &index in &plan.pending {
             let migration = migrations[index].as_ref();
             let id = migration.id();
@@ -318,6 +318,10 @@ impl MigrationRunner {
                 .await;
             if let Err(error) = applied {
                 let _ = tx.rollback().await;
+                // Everything before it is rolled back with it: each `before` gets its `on_error`.
+                for earlier in &timings {
+                    self.hooks.call_on_error(&earlier.id, &error);
+                }
                 self.hooks.call_on_error(id, &error);
                 return Err(error);
             }
@@ -326,9 +330,13 @@ impl MigrationRunner {
                 duration: started.elapsed(),
             });
         }
-        tx.commit()
-            .await
-            .map_err(|e| Error::database("committing the single-transaction run", e))?;
+        if let Err(e) = tx.commit().await {
+            let error = Error::database("committing the single-transaction run", e);
+            for applied in &timings {
+                self.hooks.call_on_error(&applied.id, &error);
+            }
+            return Err(error);
+        }
         for applied in &timings {
             self.hooks.call_after(&applied.id, applied.duration);
         }

@@ -117,3 +117,72 @@ async fn tracked_ids(db: &dyn Database) -> Vec<String> {
         .map(|row| row.get_str("id").unwrap_or_default().to_owned())
         .collect()
 }
+
+/// Hooks that log `before id`, `after id` and `error id`.
+fn logging_hooks() -> (MigrationHooks, Arc<Mutex<Vec<String>>>) {
+    let calls: Arc<Mutex<Vec<String>>> = Arc::default();
+    let (before, after, failed) = (Arc::clone(&calls), Arc::clone(&calls), Arc::clone(&calls));
+    let hooks = MigrationHooks::new()
+        .before(move |id| before.lock().unwrap().push(format!("before {id}")))
+        .after(move |id, _| after.lock().unwrap().push(format!("after {id}")))
+        .on_error(move |id, _| failed.lock().unwrap().push(format!("error {id}")));
+    (hooks, calls)
+}
+
+#[tokio::test]
+async fn a_migration_applied_meanwhile_by_another_process_fires_no_hook() {
+    each(&Backend::ALL, "hooks_meanwhile", async |t| {
+        let db = &*t.db;
+        // The first migration records the second as applied, as another process would
+        // between this run's planning and its claim of the second.
+        let sneak = "INSERT INTO __switchy_migrations (id, up_checksum, down_checksum, status) \
+                     VALUES ('0002_b', 'x', 'x', 'completed')";
+        let source = CodeSource::new()
+            .with(CodeMigration::new("0001_a", sneak))
+            .with(create("0002_b", "b"));
+        let (hooks, calls) = logging_hooks();
+        let report = MigrationRunner::new(source)
+            .with_hooks(hooks)
+            .run(db)
+            .await
+            .unwrap();
+        assert_eq!(ids(&report.applied), ["0001_a"], "{:?}", t.backend);
+        assert!(report.skipped.contains(&"0002_b".to_owned()), "{report:?}");
+        assert_eq!(
+            *calls.lock().unwrap(),
+            ["before 0001_a", "after 0001_a"],
+            "{:?}",
+            t.backend
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_failed_single_transaction_run_pairs_every_before_with_on_error() {
+    each(&Backend::TRANSACTIONAL, "hooks_batch", async |t| {
+        let source = CodeSource::new()
+            .with(create("0001_a", "a"))
+            .with(CodeMigration::new("0002_bad", "NOT SQL"));
+        let (hooks, calls) = logging_hooks();
+        let error = MigrationRunner::new(source)
+            .single_transaction(true)
+            .with_hooks(hooks)
+            .run(&*t.db)
+            .await
+            .unwrap_err();
+        assert!(matches!(error, Error::MigrationFailed { .. }), "{error}");
+        assert_eq!(
+            *calls.lock().unwrap(),
+            [
+                "before 0001_a",
+                "before 0002_bad",
+                "error 0001_a",
+                "error 0002_bad"
+            ],
+            "{:?}",
+            t.backend
+        );
+    })
+    .await;
+}
