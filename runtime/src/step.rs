@@ -348,7 +348,10 @@ impl MigrationRunner {
         Ok(())
     }
 
-    /// The guarded path: the row is `in_progress`; run, then record the outcome.
+    /// The guarded path: the row is `in_progress`; run, then record the outcome. A
+    /// transactional migration (on MySQL, the only database that takes this path for one)
+    /// runs in a transaction that also writes the outcome, so that its data changes roll
+    /// back on failure; DDL commits implicitly there, and the `in_progress` row covers it.
     async fn run_guarded(
         &self,
         session: &dyn Database,
@@ -358,27 +361,49 @@ impl MigrationRunner {
     ) -> Result<()> {
         let dialect = session.dialect();
         let id = step.id();
-        let watched = Watched::new(session);
+        let tx = if step.migration.transaction_mode() == TransactionMode::Transactional {
+            Some(self.begin(session).await?)
+        } else {
+            None
+        };
+        let scope: &dyn Database = match &tx {
+            Some(tx) => &**tx,
+            None => session,
+        };
+        let watched = Watched::new(scope);
         let ran = match step.direction {
             Direction::Up => step.migration.up(&watched).await,
             Direction::Down => step.migration.down(&watched).await,
         };
+        let touched = watched.touched();
         match ran {
-            Ok(()) => match step.direction {
-                Direction::Up => tracker
-                    .finish(session, id, MigrationStatus::Completed, None)
-                    .await
-                    .map(drop)
-                    .map_err(|e| {
-                        Error::database(format!("recording migration `{id}` as completed"), e)
-                    }),
-                Direction::Down => delete_record(session, tracker, id).await,
-            },
+            Ok(()) => {
+                match step.direction {
+                    Direction::Up => tracker
+                        .finish(scope, id, MigrationStatus::Completed, None)
+                        .await
+                        .map(drop)
+                        .map_err(|e| {
+                            Error::database(format!("recording migration `{id}` as completed"), e)
+                        })?,
+                    Direction::Down => delete_record(scope, tracker, id).await?,
+                }
+                match tx {
+                    Some(tx) => tx
+                        .commit()
+                        .await
+                        .map_err(|e| Error::database(format!("committing migration `{id}`"), e)),
+                    None => Ok(()),
+                }
+            }
             Err(error) => {
+                if let Some(tx) = tx {
+                    let _ = tx.rollback().await;
+                }
                 // Nothing of it ran (it failed on its first statement): undo the guard
                 // rather than leave a dirty row. Up: forget the migration, so that the
                 // next run applies it again; down: it stays `completed`, as it was.
-                if !watched.touched() {
+                if !touched {
                     let undone = match step.direction {
                         Direction::Up => tracker.delete(session, id).await,
                         Direction::Down => {

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use switchy_schema::code::{CodeMigration, CodeSource};
 use switchy_schema::{
-    Database, Error, ExecutionStrategy, MigrationHooks, MigrationRunner, OutOfOrderPolicy,
-    RollbackStrategy,
+    Database, Error, ExecutionStrategy, MigrationHooks, MigrationRunner, MigrationStatus,
+    OutOfOrderPolicy, RollbackStrategy,
 };
 use switchy_schema_tests::harness::{Backend, TestDatabase, open};
 
@@ -185,4 +185,56 @@ async fn a_failed_single_transaction_run_pairs_every_before_with_on_error() {
         );
     })
     .await;
+}
+
+#[tokio::test]
+async fn mysql_rolls_back_the_data_of_a_migration_that_fails_half_way() {
+    each(&[Backend::SqlxMySql], "mysql_tx", async |t| {
+        let db = &*t.db;
+        let source = CodeSource::new()
+            .with(CodeMigration::new("0001_t", "CREATE TABLE t (id INTEGER)"))
+            .with(
+                CodeMigration::new(
+                    "0002_fill",
+                    "INSERT INTO t (id) VALUES (1); INSERT INTO t (id) VALUES (2); \
+                     INSERT INTO no_such_table (id) VALUES (3);",
+                )
+                .with_down("DELETE FROM t; INSERT INTO no_such_table (id) VALUES (3);"),
+            );
+        let runner = MigrationRunner::new(source);
+        let error = runner.run(db).await.unwrap_err();
+        assert!(
+            matches!(&error, Error::MigrationFailed { failed, .. } if failed.id == "0002_fill"),
+            "{error}"
+        );
+        assert_eq!(count(db, "t").await.unwrap(), 0, "partial rows were kept");
+        // What ran cannot be told apart from DDL that committed: it stays dirty.
+        let status = runner.list_migrations(db).await.unwrap()[1].status;
+        assert_eq!(status, Some(MigrationStatus::Failed));
+
+        // A down that fails half-way keeps its data too.
+        runner.forget_migration(db, "0002_fill").await.unwrap();
+        db.exec_raw("INSERT INTO t (id) VALUES (1)").await.unwrap();
+        runner
+            .mark_migration_completed(db, "0002_fill")
+            .await
+            .unwrap();
+        assert!(runner.rollback(db, RollbackStrategy::Last).await.is_err());
+        assert_eq!(
+            count(db, "t").await.unwrap(),
+            1,
+            "the failed down deleted rows"
+        );
+    })
+    .await;
+}
+
+async fn count(db: &dyn Database, table: &str) -> Result<i64, switchy_schema::DatabaseError> {
+    let rows = db
+        .query(&format!("SELECT COUNT(*) AS n FROM {table}"), &[])
+        .await?;
+    Ok(rows[0]
+        .get_index(0)
+        .and_then(switchy_schema::Value::as_i64)
+        .unwrap_or(-1))
 }
