@@ -17,6 +17,7 @@ mod error;
 mod hooks;
 mod ident;
 mod journal;
+mod liveness;
 mod lock;
 mod migration;
 mod plan;

@@ -3,10 +3,11 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::database::{Database, Dialect};
+use crate::database::{Database, DatabaseTransaction, Dialect};
 use crate::error::{Error, Result};
 use crate::hooks::MigrationHooks;
 use crate::journal::check_leaving_wal;
+use crate::liveness;
 use crate::lock::MigrationLock;
 use crate::migration::{
     Migration, MigrationInfo, MigrationSource, MigrationStatus, TransactionMode,
@@ -363,24 +364,50 @@ impl MigrationRunner {
     }
 
     /// Reads the tracking table; on SQLite, first waits (up to the lock timeout) while
-    /// another process has a migration `in_progress`.
-    async fn read_settled(
+    /// another process is running a migration it has `in_progress`. A row whose process
+    /// died is returned at once (the planner reports it as dirty): see [`crate::liveness`].
+    pub(crate) async fn read_settled(
         &self,
         session: &dyn Database,
         tracker: &Tracker,
     ) -> Result<Vec<TrackedRow>> {
         let started = Instant::now();
-        loop {
-            let rows = tracker
+        let read = async || {
+            tracker
                 .read(session)
                 .await
-                .map_err(|e| Error::database("reading the tracking table", e))?;
-            let busy = session.dialect() == Dialect::Sqlite
-                && rows
-                    .iter()
-                    .any(|row| row.status == Some(MigrationStatus::InProgress));
-            if !busy || started.elapsed() >= self.lock_timeout {
+                .map_err(|e| Error::database("reading the tracking table", e))
+        };
+        let sidecar = if session.dialect() == Dialect::Sqlite {
+            liveness::sidecar(session, tracker).await?
+        } else {
+            None
+        };
+        loop {
+            let rows = read().await?;
+            let in_progress = rows
+                .iter()
+                .any(|row| row.status == Some(MigrationStatus::InProgress));
+            if !in_progress || session.dialect() != Dialect::Sqlite {
                 return Ok(rows);
+            }
+            if let Some(path) = &sidecar
+                && let Some(_held) = liveness::try_mark(path)?
+            {
+                // Nobody is between writing `in_progress` and its outcome while this is
+                // held: what is still `in_progress` now was left by a dead process.
+                return read().await;
+            }
+            let waited = started.elapsed();
+            if waited >= self.lock_timeout {
+                // Without a liveness lock to ask, the row is reported as dirty.
+                if sidecar.is_none() {
+                    return Ok(rows);
+                }
+                return Err(Error::LockTimeout {
+                    waited,
+                    lock: "a migration another process is running outside a transaction".to_owned(),
+                });
             }
             tokio::time::sleep(SQLITE_POLL).await;
         }
@@ -405,6 +432,10 @@ impl MigrationRunner {
     /// Rolls back applied migrations, most recently applied first (see
     /// [`RollbackStrategy`]), each in a transaction together
     /// with the removal of its tracking row where the database allows it.
+    ///
+    /// Each step re-checks its record first (on SQLite inside the write transaction it runs
+    /// in): a migration another process rolled back meanwhile is skipped (not listed in
+    /// `rolled_back`), one it is rolling back now is waited for.
     ///
     /// Every migration to roll back is checked first: it must be in the source, reversible
     /// ([`Error::Irreversible`] otherwise) and its down file unchanged, and on SQLite must
@@ -438,10 +469,7 @@ impl MigrationRunner {
             });
         }
         with_lock!(self, db, &tracker, |session| {
-            let rows = tracker
-                .read(session)
-                .await
-                .map_err(|e| Error::database("reading the tracking table", e))?;
+            let rows = self.read_settled(session, &tracker).await?;
             let plan = plan::plan_rollback(
                 &migrations,
                 &rows,
@@ -539,29 +567,23 @@ impl MigrationRunner {
     }
 
     /// Recovery: runs a `failed` or `in_progress` migration again. Fix whatever it left
-    /// half-done first; its record is removed and it is applied as a pending migration.
+    /// half-done first; its record is replaced when it is applied as a pending migration.
+    ///
+    /// On SQLite the record is re-checked inside the write transaction that claims the
+    /// migration: a migration another process is still running is waited for (up to the
+    /// lock timeout), and one another process completed meanwhile is reported in
+    /// `skipped`, not run again.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] when `id` has no `failed` or `in_progress` record;
+    /// [`Error::UnknownMigration`]; [`Error::MigrationFailed`] when it fails again.
     pub async fn retry_migration(&self, db: &dyn Database, id: &str) -> Result<RunReport> {
-        let tracker = Tracker::new(&self.table_name, db.dialect())?;
+        let dialect = db.dialect();
+        let tracker = Tracker::new(&self.table_name, dialect)?;
         let migration = Self::find(&self.load().await?, id)?;
         with_lock!(self, db, &tracker, |session| {
-            match tracker
-                .status_of(session, id)
-                .await?
-                .as_deref()
-                .and_then(MigrationStatus::parse)
-            {
-                None => {
-                    return Err(Error::Unsupported(format!(
-                        "migration `{id}` has no failed or in-progress record to retry; run the migrations instead"
-                    )));
-                }
-                Some(MigrationStatus::Completed) => {
-                    return Err(Error::Unsupported(format!(
-                        "migration `{id}` is already completed"
-                    )));
-                }
-                Some(_) => {}
-            }
+            let rows = self.read_settled(session, &tracker).await?;
+            check_retry(&rows, id)?;
             check_leaving_wal(session, [migration.as_ref()], true).await?;
             let step = Step {
                 replace_dirty: true,
@@ -583,13 +605,14 @@ impl MigrationRunner {
     }
 
     /// Recovery: records migration `id` as completed without running it (after finishing
-    /// it by hand), with the source's current checksums.
-    pub async fn mark_migration_completed(&self, db: &dyn Database, id: &str) -> Result<()> {
+    /// it by hand), with the source's current checksums. Returns whether its record
+    /// changed (`false`: it already was completed).
+    pub async fn mark_migration_completed(&self, db: &dyn Database, id: &str) -> Result<bool> {
         let migrations = self.load().await?;
         let migration = Self::find(&migrations, id)?;
         self.mark_completed(db, std::slice::from_ref(&migration))
             .await
-            .map(drop)
+            .map(|changed| changed > 0)
     }
 
     /// Baseline: records every migration of the source as completed without running any,
@@ -607,10 +630,8 @@ impl MigrationRunner {
         let dialect = db.dialect();
         let tracker = Tracker::new(&self.table_name, dialect)?;
         with_lock!(self, db, &tracker, |session| {
-            let rows = tracker
-                .read(session)
-                .await
-                .map_err(|e| Error::database("reading the tracking table", e))?;
+            let (tx, rows) = self.recovery_scope(session, &tracker).await?;
+            let scope = scope_of(tx.as_deref(), session);
             let existing: std::collections::HashMap<&str, &TrackedRow> =
                 rows.iter().map(|row| (row.id.as_str(), row)).collect();
             let mut changed = 0;
@@ -623,44 +644,45 @@ impl MigrationRunner {
                     Some(_) => {
                         async {
                             tracker
-                                .finish(session, id, MigrationStatus::Completed, None)
+                                .finish(scope, id, MigrationStatus::Completed, None)
                                 .await?;
-                            tracker
-                                .set_checksums(session, id, &up, &down)
-                                .await
-                                .map(drop)
+                            tracker.set_checksums(scope, id, &up, &down).await.map(drop)
                         }
                         .await
                     }
                     None => {
                         tracker
-                            .insert(session, id, MigrationStatus::Completed, &up, &down)
+                            .insert(scope, id, MigrationStatus::Completed, &up, &down)
                             .await
                     }
                 };
                 write.map_err(|e| Error::database(format!("marking `{id}` completed"), e))?;
                 changed += 1;
             }
+            commit_recovery(tx).await?;
             Ok(changed)
         })
     }
 
     /// Recovery: deletes the tracking record of `id`, whatever its status, without running
     /// anything (after undoing the migration by hand). Returns whether a record existed.
+    /// The only way out for a dirty migration that is no longer in the source.
     pub async fn forget_migration(&self, db: &dyn Database, id: &str) -> Result<bool> {
         let tracker = Tracker::new(&self.table_name, db.dialect())?;
         with_lock!(self, db, &tracker, |session| {
-            tracker
-                .delete(session, id)
+            let (tx, _) = self.recovery_scope(session, &tracker).await?;
+            let deleted = tracker
+                .delete(scope_of(tx.as_deref(), session), id)
                 .await
-                .map(|deleted| deleted > 0)
-                .map_err(|e| Error::database(format!("removing the record of `{id}`"), e))
+                .map_err(|e| Error::database(format!("removing the record of `{id}`"), e))?;
+            commit_recovery(tx).await?;
+            Ok(deleted > 0)
         })
     }
 
     /// Accepts intended edits of applied migrations: stores the source's current checksums
-    /// for `ids` (every applied migration of the source when `None`). Returns how many
-    /// records changed.
+    /// for `ids` (every migration of the source when `None`) where a record exists and
+    /// holds other checksums. Returns how many records changed.
     pub async fn rebless_checksums(
         &self,
         db: &dyn Database,
@@ -677,22 +699,118 @@ impl MigrationRunner {
                 .collect::<Result<_>>()?,
         };
         with_lock!(self, db, &tracker, |session| {
+            let (tx, rows) = self.recovery_scope(session, &tracker).await?;
+            let scope = scope_of(tx.as_deref(), session);
             let mut changed = 0;
-            for migration in &chosen {
+            for migration in reblessed(&chosen, &rows, dialect) {
                 let id = migration.id();
-                changed += tracker
+                tracker
                     .set_checksums(
-                        session,
+                        scope,
                         id,
                         &migration.up_checksum(dialect),
                         &migration.down_checksum(dialect),
                     )
                     .await
                     .map_err(|e| Error::database(format!("updating the checksums of `{id}`"), e))?;
+                changed += 1;
             }
-            Ok(usize::try_from(changed).unwrap_or(usize::MAX))
+            commit_recovery(tx).await?;
+            Ok(changed)
         })
     }
+
+    /// Where a recovery call reads and writes: on SQLite a write transaction (SQLite's
+    /// migration lock), opened once no other process is running a migration it has
+    /// `in_progress` (waiting up to the lock timeout); elsewhere the session, on which the
+    /// migration lock is held. Returns it with the tracking table's rows read there.
+    async fn recovery_scope<'s>(
+        &self,
+        session: &'s dyn Database,
+        tracker: &Tracker,
+    ) -> Result<(Option<Box<dyn DatabaseTransaction + 's>>, Vec<TrackedRow>)> {
+        let read = |e| Error::database("reading the tracking table", e);
+        if session.dialect() != Dialect::Sqlite {
+            return Ok((None, tracker.read(session).await.map_err(read)?));
+        }
+        let started = Instant::now();
+        loop {
+            let tx = self.begin(session).await?;
+            let rows = tracker.read(&*tx).await.map_err(read)?;
+            let busy = rows
+                .iter()
+                .any(|row| row.status == Some(MigrationStatus::InProgress))
+                && match liveness::sidecar(&*tx, tracker).await? {
+                    Some(path) => liveness::try_mark(&path)?.is_none(),
+                    None => false,
+                };
+            if !busy {
+                return Ok((Some(tx), rows));
+            }
+            let _ = tx.rollback().await;
+            let waited = started.elapsed();
+            if waited >= self.lock_timeout {
+                return Err(Error::LockTimeout {
+                    waited,
+                    lock: "a migration another process has in progress".to_owned(),
+                });
+            }
+            tokio::time::sleep(SQLITE_POLL).await;
+        }
+    }
+}
+
+/// The handle a recovery call writes through: its transaction, or the session.
+fn scope_of<'a>(
+    tx: Option<&'a (dyn DatabaseTransaction + 'a)>,
+    session: &'a dyn Database,
+) -> &'a dyn Database {
+    match tx {
+        Some(tx) => tx,
+        None => session,
+    }
+}
+
+async fn commit_recovery(tx: Option<Box<dyn DatabaseTransaction + '_>>) -> Result<()> {
+    match tx {
+        Some(tx) => tx
+            .commit()
+            .await
+            .map_err(|e| Error::database("committing the recovery", e)),
+        None => Ok(()),
+    }
+}
+
+/// Refuses a retry of `id` unless it has a `failed` or `in_progress` record.
+fn check_retry(rows: &[TrackedRow], id: &str) -> Result<()> {
+    match rows.iter().find(|row| row.id == id).map(|row| row.status) {
+        None => Err(Error::Unsupported(format!(
+            "migration `{id}` has no failed or in-progress record to retry; run the migrations instead"
+        ))),
+        Some(Some(MigrationStatus::Completed)) => Err(Error::Unsupported(format!(
+            "migration `{id}` is already completed"
+        ))),
+        Some(_) => Ok(()),
+    }
+}
+
+/// The migrations among `chosen` whose record holds other checksums than the source's.
+fn reblessed<'m>(
+    chosen: &'m [Arc<dyn Migration>],
+    rows: &[TrackedRow],
+    dialect: Dialect,
+) -> Vec<&'m dyn Migration> {
+    chosen
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|migration| {
+            rows.iter().any(|row| {
+                row.id == migration.id()
+                    && (row.up_checksum != migration.up_checksum(dialect)
+                        || row.down_checksum.as_deref() != Some(&*migration.down_checksum(dialect)))
+            })
+        })
+        .collect()
 }
 
 impl std::fmt::Debug for MigrationRunner {

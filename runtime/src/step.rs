@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use crate::database::{Database, DatabaseTransaction, Dialect};
 use crate::error::{DatabaseErrorKind, Error, FailedMigration, Result};
+use crate::liveness;
 use crate::migration::{Migration, MigrationStatus, TransactionMode};
 use crate::progress::Watched;
 use crate::runner::MigrationRunner;
@@ -151,12 +152,23 @@ impl MigrationRunner {
             .await
             .map(Outcome::Ran)
         } else {
-            if !self.claim_guarded(session, tracker, &step).await? {
+            // On SQLite, mark this process as running a step for as long as it does.
+            let running = match liveness::sidecar(session, tracker).await? {
+                Some(path) => Some(liveness::mark(&path, self.lock_timeout, SQLITE_POLL).await?),
+                None => None,
+            };
+            if !self
+                .claim_guarded(session, tracker, &step, running.is_some())
+                .await?
+            {
                 return Ok(Outcome::AlreadyDone);
             }
-            self.hooked(step.id(), self.run_guarded(session, tracker, &step, before))
-                .await
-                .map(Outcome::Ran)
+            let result = self
+                .hooked(step.id(), self.run_guarded(session, tracker, &step, before))
+                .await;
+            // Released only once the outcome is written.
+            drop(running);
+            result.map(Outcome::Ran)
         }
     }
 
@@ -239,7 +251,7 @@ impl MigrationRunner {
         loop {
             let tx = self.begin(session).await?;
             let status = tracker.status_of(&*tx, step.id()).await?;
-            let running = is_running(session, step, status.as_deref());
+            let running = is_running(&*tx, tracker, step, status.as_deref(), false).await?;
             match decide(step, status.as_deref(), running) {
                 Decision::Proceed => return Ok(Some(tx)),
                 Decision::Replace => {
@@ -264,12 +276,14 @@ impl MigrationRunner {
 
     /// Re-checks a guarded step's row and marks it `in_progress` (on SQLite in one write
     /// transaction; elsewhere the migration lock is held). `false`: another process did
-    /// the step.
+    /// the step. `marked`: this process holds the liveness lock (SQLite), so no other
+    /// process is running a step.
     async fn claim_guarded(
         &self,
         session: &dyn Database,
         tracker: &Tracker,
         step: &Step<'_>,
+        marked: bool,
     ) -> Result<bool> {
         let started = Instant::now();
         let id = step.id();
@@ -286,7 +300,7 @@ impl MigrationRunner {
                 None => session,
             };
             let status = tracker.status_of(scope, id).await?;
-            let running = is_running(session, step, status.as_deref());
+            let running = is_running(scope, tracker, step, status.as_deref(), marked).await?;
             let decision = decide(step, status.as_deref(), running);
             match decision {
                 Decision::Proceed | Decision::Replace => {
@@ -455,13 +469,29 @@ impl MigrationRunner {
     }
 }
 
-/// Whether an `in_progress` row (`status`) belongs to a process still running it. On
-/// PostgreSQL and MySQL this runner holds the migration lock, so nobody else is. On
-/// SQLite it is assumed running (a retry assumes the opposite).
-fn is_running(session: &dyn Database, step: &Step<'_>, status: Option<&str>) -> bool {
-    status == Some(MigrationStatus::InProgress.as_str())
-        && session.dialect() == Dialect::Sqlite
-        && !step.replace_dirty
+/// Whether an `in_progress` row (`status`) belongs to a process still running it, asked
+/// on `scope`, which holds SQLite's write lock. On PostgreSQL and MySQL this runner holds
+/// the migration lock, so nobody else is. On SQLite the running process holds the liveness
+/// lock (see [`crate::liveness`]); `marked` says this process holds it itself, so the
+/// row's process is dead. Without a database file to put it next to, a row is assumed
+/// running (a retry assumes the opposite).
+async fn is_running(
+    scope: &dyn Database,
+    tracker: &Tracker,
+    step: &Step<'_>,
+    status: Option<&str>,
+    marked: bool,
+) -> Result<bool> {
+    if status != Some(MigrationStatus::InProgress.as_str())
+        || scope.dialect() != Dialect::Sqlite
+        || marked
+    {
+        return Ok(false);
+    }
+    match liveness::sidecar(scope, tracker).await? {
+        Some(path) => Ok(liveness::try_mark(&path)?.is_none()),
+        None => Ok(!step.replace_dirty),
+    }
 }
 
 /// A step's failure before it is turned into the call's error.

@@ -2,12 +2,12 @@
 //! recovery, MySQL transactions, SQLite recovery under the write lock).
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use switchy_schema::code::{CodeMigration, CodeSource};
 use switchy_schema::{
     Database, Error, ExecutionStrategy, MigrationHooks, MigrationRunner, MigrationStatus,
-    OutOfOrderPolicy, RollbackStrategy,
+    OutOfOrderPolicy, RollbackStrategy, TransactionMode,
 };
 use switchy_schema_tests::harness::{Backend, TestDatabase, open};
 
@@ -237,4 +237,122 @@ async fn count(db: &dyn Database, table: &str) -> Result<i64, switchy_schema::Da
         .get_index(0)
         .and_then(switchy_schema::Value::as_i64)
         .unwrap_or(-1))
+}
+
+/// Starts `migrate_once` with `args` after the backend and location.
+fn spawn(t: &TestDatabase, args: &[&str]) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_migrate_once"))
+        .args([t.backend.name(), &t.location])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start migrate_once")
+}
+
+/// Waits for `child`, asserts it succeeded, and returns the number after `field=`.
+fn finished(t: &TestDatabase, child: std::process::Child, field: &str) -> usize {
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{:?}: a process failed: {}{}",
+        t.backend,
+        stdout,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+        .split_whitespace()
+        .find_map(|f| f.strip_prefix(field)?.strip_prefix('='))
+        .and_then(|n| n.parse().ok())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn eight_processes_rolling_back_at_once_run_each_down_exactly_once() {
+    each(&Backend::ALL, "concurrent_rollback", async |t| {
+        const STEPS: usize = 12;
+        let steps = STEPS.to_string();
+        let setup = spawn(&t, &[&steps, "run"]);
+        assert_eq!(finished(&t, setup, "applied"), STEPS + 1);
+        let children: Vec<_> = (0..8).map(|_| spawn(&t, &[&steps, "rollback"])).collect();
+        let rolled_back: usize = children
+            .into_iter()
+            .map(|child| finished(&t, child, "rolled_back"))
+            .sum();
+        assert_eq!(rolled_back, STEPS, "{:?}: total rolled back", t.backend);
+        let db = &*t.db;
+        let rows = db
+            .query(
+                "SELECT id, COUNT(*) AS n FROM migration_log GROUP BY id HAVING COUNT(*) > 1",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert!(rows.is_empty(), "{:?}: run twice: {rows:?}", t.backend);
+        assert_eq!(
+            count(db, "migration_log").await.unwrap(),
+            i64::try_from(2 * STEPS).unwrap(),
+            "{:?}: one up and one down each",
+            t.backend
+        );
+        assert_eq!(tracked_ids(db).await, ["0000_log"]);
+    })
+    .await;
+}
+
+/// The status of `id` in the tracking table, if it has a row.
+async fn status_of(db: &dyn Database, id: &str) -> Option<String> {
+    let p = db.dialect().placeholder(1);
+    let rows = db
+        .query(
+            &format!("SELECT status FROM __switchy_migrations WHERE id = {p}"),
+            &[id.into()],
+        )
+        .await
+        .ok()?;
+    rows.first()?.get_str("status").map(str::to_owned)
+}
+
+#[tokio::test]
+async fn sqlite_reports_a_crashed_no_transaction_migration_dirty_within_seconds() {
+    each(&[Backend::SqlxSqlite, Backend::Rusqlite], "crash", async |t| {
+        let db = &*t.db;
+        let mut child = spawn(&t, &["0", "hang"]);
+        let started = Instant::now();
+        while status_of(db, "0001_hang").await.as_deref() != Some("in_progress") {
+            assert!(started.elapsed() < Duration::from_secs(30), "never started");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let up = || {
+            CodeMigration::new("0001_hang", "CREATE TABLE hung (id INTEGER)")
+                .with_transaction_mode(TransactionMode::NoTransaction)
+        };
+        let runner = || {
+            MigrationRunner::new(CodeSource::new().with(up()))
+                .with_lock_timeout(Duration::from_millis(800))
+        };
+        // While the process runs it, the migration is waited for, not reported dirty.
+        let error = runner().run(db).await.unwrap_err();
+        assert!(matches!(error, Error::LockTimeout { .. }), "{:?}: {error}", t.backend);
+        assert!(matches!(runner().retry_migration(db, "0001_hang").await, Err(Error::LockTimeout { .. })));
+
+        child.kill().unwrap();
+        child.wait().unwrap();
+        // Default lock timeout (5 minutes): a dead process's row is dirty at once.
+        let started = Instant::now();
+        let runner = MigrationRunner::new(CodeSource::new().with(up()));
+        let error = runner.run(db).await.unwrap_err();
+        assert!(
+            matches!(&error, Error::Dirty { id, status: MigrationStatus::InProgress, .. } if id == "0001_hang"),
+            "{:?}: {error}",
+            t.backend
+        );
+        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+        // Recovery: the half-done table is dropped by hand, then the migration retried.
+        db.exec_raw("DROP TABLE hung").await.unwrap();
+        runner.retry_migration(db, "0001_hang").await.unwrap();
+        assert_eq!(status_of(db, "0001_hang").await.as_deref(), Some("completed"));
+    })
+    .await;
 }

@@ -1,16 +1,22 @@
-//! Runs one migration run and prints its report; the concurrency test starts eight of these
-//! at once against one database.
+//! Runs one migration run (or rollback) and prints its report; the concurrency tests start
+//! eight of these at once against one database.
 //!
-//! Usage: `migrate_once <backend> <location> <count>`, where `<backend>` is a
-//! [`Backend`] name, `<location>` a server URL or SQLite file, and `<count>` the number of
-//! numbered migrations after the first, which creates `migration_log`. Every migration
-//! inserts its id into `migration_log`, so a migration applied twice shows as two rows.
+//! Usage: `migrate_once <backend> <location> <count> [run|rollback|hang]`, where
+//! `<backend>` is a [`Backend`] name, `<location>` a server URL or SQLite file, and
+//! `<count>` the number of numbered migrations after the first, which creates
+//! `migration_log`. Every migration inserts its id into `migration_log`, and every down
+//! `down_<id>`, so a migration applied or rolled back twice shows as two rows.
+//!
+//! - `run` (the default) applies them and prints `applied=N skipped=M`;
+//! - `rollback` rolls back all but the first and prints `rolled_back=N`;
+//! - `hang` applies one migration outside a transaction that creates table `hung` and then
+//!   sleeps for a minute: the test kills the process there, as a crash would.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
-use switchy_schema::code::{CodeMigration, CodeSource};
-use switchy_schema::{MigrationRunner, TransactionMode};
+use switchy_schema::code::{CodeMigration, CodeSource, from_fn};
+use switchy_schema::{MigrationRunner, RollbackStrategy, TransactionMode};
 use switchy_schema_tests::harness::{Backend, connect};
 
 /// The migrations the concurrency test applies: a log table, then `count` migrations that
@@ -25,13 +31,29 @@ fn source(count: usize) -> CodeSource {
         let sql = format!(
             "INSERT INTO migration_log (id) VALUES ('{id}'); CREATE TABLE t{n:04} (id INTEGER);"
         );
-        let mut migration = CodeMigration::new(id, sql);
+        let down =
+            format!("INSERT INTO migration_log (id) VALUES ('down_{id}'); DROP TABLE t{n:04};");
+        let mut migration = CodeMigration::new(id, sql).with_down(down);
         if n == count / 2 {
             migration = migration.with_transaction_mode(TransactionMode::NoTransaction);
         }
         source.add(migration);
     }
     source
+}
+
+/// One migration outside a transaction that never finishes in time.
+fn hanging() -> CodeSource {
+    let up = from_fn(|db| {
+        Box::pin(async move {
+            db.exec_raw("CREATE TABLE hung (id INTEGER)").await?;
+            tokio::time::sleep(Duration::from_mins(1)).await;
+            Ok(())
+        })
+    });
+    CodeSource::new().with(
+        CodeMigration::new("0001_hang", up).with_transaction_mode(TransactionMode::NoTransaction),
+    )
 }
 
 #[tokio::main]
@@ -42,18 +64,34 @@ async fn main() -> ExitCode {
         args.get(2),
         args.get(3).and_then(|n| n.parse::<usize>().ok()),
     ) else {
-        eprintln!("usage: migrate_once <backend> <location> <count>");
+        eprintln!("usage: migrate_once <backend> <location> <count> [run|rollback|hang]");
         return ExitCode::from(2);
     };
     let db = connect(backend, location).await;
-    let runner = MigrationRunner::new(source(count)).with_lock_timeout(Duration::from_mins(2));
-    match runner.run(&*db).await {
-        Ok(report) => {
-            println!(
+    let mode = args.get(4).map_or("run", String::as_str);
+    let source = if mode == "hang" {
+        hanging()
+    } else {
+        source(count)
+    };
+    let runner = MigrationRunner::new(source).with_lock_timeout(Duration::from_mins(2));
+    let outcome = if mode == "rollback" {
+        runner
+            .rollback(&*db, RollbackStrategy::DownTo("0000_log".to_owned()))
+            .await
+            .map(|report| format!("rolled_back={}", report.rolled_back.len()))
+    } else {
+        runner.run(&*db).await.map(|report| {
+            format!(
                 "applied={} skipped={}",
                 report.applied.len(),
                 report.skipped.len()
-            );
+            )
+        })
+    };
+    match outcome {
+        Ok(line) => {
+            println!("{line}");
             ExitCode::SUCCESS
         }
         Err(error) => {
