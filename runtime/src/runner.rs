@@ -104,6 +104,12 @@ impl MigrationRunner {
 
     /// When `true`, [`run`](Self::run) and [`rollback`](Self::rollback) only report their
     /// plan, with the SQL that would run, and write nothing (not even the tracking table).
+    /// The recovery calls ([`retry_migration`](Self::retry_migration),
+    /// [`mark_migration_completed`](Self::mark_migration_completed),
+    /// [`mark_all_migrations_completed`](Self::mark_all_migrations_completed),
+    /// [`forget_migration`](Self::forget_migration),
+    /// [`rebless_checksums`](Self::rebless_checksums)) change nothing either and return
+    /// what they would do: the retry's plan, or what they would change.
     /// Default: `false`.
     #[must_use]
     pub fn dry_run(mut self, dry_run: bool) -> Self {
@@ -581,6 +587,16 @@ impl MigrationRunner {
         let dialect = db.dialect();
         let tracker = Tracker::new(&self.table_name, dialect)?;
         let migration = Self::find(&self.load().await?, id)?;
+        if self.dry_run {
+            let rows = self.read_without_writing(db, &tracker).await?;
+            check_retry(&rows, id)?;
+            check_leaving_wal(db, [migration.as_ref()], true).await?;
+            return Ok(RunReport {
+                planned: vec![planned(migration.as_ref(), dialect, true)],
+                dry_run: true,
+                ..RunReport::default()
+            });
+        }
         with_lock!(self, db, &tracker, |session| {
             let rows = self.read_settled(session, &tracker).await?;
             check_retry(&rows, id)?;
@@ -629,6 +645,17 @@ impl MigrationRunner {
     ) -> Result<usize> {
         let dialect = db.dialect();
         let tracker = Tracker::new(&self.table_name, dialect)?;
+        if self.dry_run {
+            let rows = self.read_without_writing(db, &tracker).await?;
+            return Ok(migrations
+                .iter()
+                .filter(|migration| {
+                    !rows.iter().any(|row| {
+                        row.id == migration.id() && row.status == Some(MigrationStatus::Completed)
+                    })
+                })
+                .count());
+        }
         with_lock!(self, db, &tracker, |session| {
             let (tx, rows) = self.recovery_scope(session, &tracker).await?;
             let scope = scope_of(tx.as_deref(), session);
@@ -669,6 +696,10 @@ impl MigrationRunner {
     /// The only way out for a dirty migration that is no longer in the source.
     pub async fn forget_migration(&self, db: &dyn Database, id: &str) -> Result<bool> {
         let tracker = Tracker::new(&self.table_name, db.dialect())?;
+        if self.dry_run {
+            let rows = self.read_without_writing(db, &tracker).await?;
+            return Ok(rows.iter().any(|row| row.id == id));
+        }
         with_lock!(self, db, &tracker, |session| {
             let (tx, _) = self.recovery_scope(session, &tracker).await?;
             let deleted = tracker
@@ -698,6 +729,10 @@ impl MigrationRunner {
                 .map(|id| Self::find(&migrations, id))
                 .collect::<Result<_>>()?,
         };
+        if self.dry_run {
+            let rows = self.read_without_writing(db, &tracker).await?;
+            return Ok(reblessed(&chosen, &rows, dialect).len());
+        }
         with_lock!(self, db, &tracker, |session| {
             let (tx, rows) = self.recovery_scope(session, &tracker).await?;
             let scope = scope_of(tx.as_deref(), session);

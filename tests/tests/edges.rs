@@ -356,3 +356,70 @@ async fn sqlite_reports_a_crashed_no_transaction_migration_dirty_within_seconds(
     })
     .await;
 }
+
+/// Every row of the tracking table, as text, or `None` when it does not exist.
+async fn tracking_rows(db: &dyn Database) -> Option<Vec<String>> {
+    let rows = db
+        .query(
+            "SELECT id, status, up_checksum, down_checksum FROM __switchy_migrations ORDER BY id",
+            &[],
+        )
+        .await
+        .ok()?;
+    Some(
+        rows.iter()
+            .map(|row| format!("{:?}", row.values()))
+            .collect(),
+    )
+}
+
+#[tokio::test]
+async fn recovery_calls_in_a_dry_run_change_nothing_and_report_what_they_would_do() {
+    each(&Backend::ALL, "dry_recovery", async |t| {
+        let db = &*t.db;
+        let source = || {
+            CodeSource::new()
+                .with(create("0001_a", "a"))
+                .with(create("0002_b", "b"))
+        };
+        let dry = || MigrationRunner::new(source()).dry_run(true);
+
+        // No tracking table yet: nothing is created.
+        assert_eq!(dry().mark_all_migrations_completed(db).await.unwrap(), 2);
+        assert!(!dry().forget_migration(db, "0001_a").await.unwrap());
+        assert!(tracking_rows(db).await.is_none(), "{:?}", t.backend);
+
+        MigrationRunner::new(source())
+            .with_strategy(ExecutionStrategy::Steps(1))
+            .run(db)
+            .await
+            .unwrap();
+        let p = db.dialect().placeholder(1);
+        db.execute(
+            &format!("UPDATE __switchy_migrations SET status = 'failed' WHERE id = {p}"),
+            &["0001_a".into()],
+        )
+        .await
+        .unwrap();
+        let before = tracking_rows(db).await.unwrap();
+
+        let retry = dry().retry_migration(db, "0001_a").await.unwrap();
+        assert!(retry.dry_run && retry.applied.is_empty());
+        assert_eq!(retry.planned.len(), 1);
+        assert_eq!(retry.planned[0].id, "0001_a");
+        assert!(dry().retry_migration(db, "0002_b").await.is_err());
+        assert!(dry().mark_migration_completed(db, "0001_a").await.unwrap());
+        assert_eq!(dry().mark_all_migrations_completed(db).await.unwrap(), 2);
+        assert!(dry().forget_migration(db, "0001_a").await.unwrap());
+        assert!(!dry().forget_migration(db, "0002_b").await.unwrap());
+        let edited = MigrationRunner::new(
+            CodeSource::new().with(CodeMigration::new("0001_a", "CREATE TABLE a (id BIGINT)")),
+        )
+        .dry_run(true);
+        assert_eq!(edited.rebless_checksums(db, None).await.unwrap(), 1);
+        assert_eq!(dry().rebless_checksums(db, None).await.unwrap(), 0);
+
+        assert_eq!(tracking_rows(db).await.unwrap(), before, "{:?}", t.backend);
+    })
+    .await;
+}
