@@ -170,8 +170,16 @@ pub struct FailedMigration {
     pub id: String,
     /// The file that failed (`migrations/<id>/up.sql`), or a description for code migrations.
     pub file: String,
-    /// The ids applied by this run before the failure, in order.
+    /// The ids applied by this run before the failure, in order (empty for a failed
+    /// rollback).
     pub applied_before: Vec<String>,
+    /// For a failed rollback (the file is a `down`): the ids this call rolled back before
+    /// it, in order. `None` for a failed apply.
+    pub rolled_back_before: Option<Vec<String>>,
+    /// What to change when the database's error says the statement cannot run inside a
+    /// transaction (PostgreSQL's SQLSTATE 25001, SQLite's journal-mode and `VACUUM`
+    /// errors): mark the migration `run_in_transaction = false`.
+    pub hint: Option<String>,
 }
 
 /// Every error the runner and the migration sources return.
@@ -189,11 +197,12 @@ pub enum Error {
 
     /// A migration failed; nothing of it was kept unless `recorded_as_failed` says so.
     #[error(
-        "migration `{}` failed in {}: {cause}{}{}",
+        "migration `{}` failed in {}: {cause}{}{}{}",
         failed.id,
         failed.file,
+        failed.hint.as_deref().map(|hint| format!(" ({hint})")).unwrap_or_default(),
         if *recorded_as_failed { "; it is recorded as `failed` and blocks later runs until recovered" } else { "" },
-        applied_list(&failed.applied_before)
+        done_before(failed)
     )]
     MigrationFailed {
         /// Which migration, which file, and what this run applied before it.
@@ -205,10 +214,23 @@ pub enum Error {
         recorded_as_failed: bool,
     },
 
-    /// A previous run left a migration `in_progress` or `failed`.
+    /// A previous run left a migration `in_progress` or `failed`. Runs and rollbacks are
+    /// refused until a recovery call: `retry_migration`, `mark_migration_completed` or
+    /// `forget_migration` while the migration is in the source, `forget_migration` alone
+    /// once it is not.
     #[error(
-        "migration `{id}` is {status} from an earlier run{}: fix the database by hand if needed, then call `retry_migration`, `mark_migration_completed` or `rollback`",
-        reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
+        "migration `{id}` {}{}; runs and rollbacks are blocked until it is recovered: {}",
+        match status {
+            MigrationStatus::InProgress => "was left in progress by an earlier run that did not finish",
+            MigrationStatus::Failed => "failed in an earlier run",
+            MigrationStatus::Completed => "is completed",
+        },
+        reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default(),
+        if *in_source {
+            "fix the database by hand if needed, then call `retry_migration` (run it again), `mark_migration_completed` (keep it as done) or `forget_migration` (forget that it ran)"
+        } else {
+            "it is no longer in the migration source, so `forget_migration` is the only way out (undo what it did by hand first if needed)"
+        }
     )]
     Dirty {
         /// The migration id.
@@ -217,6 +239,8 @@ pub enum Error {
         status: MigrationStatus,
         /// The recorded failure reason, if any.
         reason: Option<String>,
+        /// Whether the migration is in the source (`false`: only `forget_migration` helps).
+        in_source: bool,
     },
 
     /// An applied migration's file changed since it was applied.
@@ -373,18 +397,42 @@ pub enum Error {
     Custom(Box<dyn StdError + Send + Sync>),
 }
 
-fn applied_list(ids: &[String]) -> String {
+/// What the call did before the failure: applied, or rolled back.
+fn done_before(failed: &FailedMigration) -> String {
+    let (ids, done) = match &failed.rolled_back_before {
+        Some(ids) => (ids, "rolled back"),
+        None => (&failed.applied_before, "applied"),
+    };
     if ids.is_empty() {
-        "; no migration was applied before it in this run".to_owned()
+        format!("; no migration was {done} before it in this call")
     } else {
         format!(
-            "; applied before it in this run: {}",
+            "; {done} before it in this call: {}",
             ids.iter()
                 .map(|id| format!("`{id}`"))
                 .collect::<Vec<_>>()
                 .join(", ")
         )
     }
+}
+
+/// The hint for an error that says the statement cannot run inside a transaction.
+pub(crate) fn transaction_hint(error: &Error) -> Option<String> {
+    let (Error::Query(database)
+    | Error::Database {
+        error: database, ..
+    }) = error
+    else {
+        return None;
+    };
+    let message = database.message().to_ascii_lowercase();
+    let cannot = database.code() == Some("25001")
+        || message.contains("cannot change into wal mode from within a transaction")
+        || message.contains("cannot vacuum from within a transaction")
+        || message.contains("cannot change out of wal mode from within a transaction");
+    cannot.then(|| {
+        "this statement cannot run inside a transaction: set `run_in_transaction = false` in the migration's metadata.toml (`TransactionMode::NoTransaction` for code migrations)".to_owned()
+    })
 }
 
 fn violations_list(violations: &[crate::grammar::Violation]) -> String {
@@ -419,3 +467,68 @@ impl From<DatabaseError> for Error {
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dirty(status: MigrationStatus, in_source: bool) -> String {
+        Error::Dirty {
+            id: "1_a".into(),
+            status,
+            reason: Some("boom".into()),
+            in_source,
+        }
+        .to_string()
+    }
+
+    #[test]
+    fn dirty_names_exactly_the_calls_that_work() {
+        let failed = dirty(MigrationStatus::Failed, true);
+        assert!(
+            failed.starts_with("migration `1_a` failed in an earlier run (boom)"),
+            "{failed}"
+        );
+        for call in [
+            "retry_migration",
+            "mark_migration_completed",
+            "forget_migration",
+        ] {
+            assert!(failed.contains(call), "{failed}");
+        }
+        assert!(!failed.contains("`rollback`"), "{failed}");
+        let gone = dirty(MigrationStatus::InProgress, false);
+        assert!(
+            gone.contains("was left in progress by an earlier run"),
+            "{gone}"
+        );
+        assert!(
+            gone.contains("`forget_migration` is the only way out"),
+            "{gone}"
+        );
+        assert!(!gone.contains("retry_migration") && !gone.contains("mark_migration_completed"));
+    }
+
+    #[test]
+    fn cannot_run_in_a_transaction_gets_a_hint() {
+        let pg = Error::Query(
+            DatabaseError::new(
+                DatabaseErrorKind::Query,
+                "CREATE INDEX CONCURRENTLY cannot run inside a transaction block",
+            )
+            .with_code("25001"),
+        );
+        assert!(
+            transaction_hint(&pg)
+                .unwrap()
+                .contains("run_in_transaction = false")
+        );
+        let sqlite = Error::Query(DatabaseError::new(
+            DatabaseErrorKind::Query,
+            "cannot change into wal mode from within a transaction",
+        ));
+        assert!(transaction_hint(&sqlite).is_some());
+        let other = Error::Query(DatabaseError::new(DatabaseErrorKind::Query, "syntax error"));
+        assert!(transaction_hint(&other).is_none());
+    }
+}

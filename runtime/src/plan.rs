@@ -131,7 +131,7 @@ pub(crate) fn sort_migrations(migrations: &mut [Arc<dyn Migration>]) -> Result<(
 }
 
 /// The first dirty row, as an error.
-pub(crate) fn check_dirty(rows: &[TrackedRow]) -> Result<()> {
+pub(crate) fn check_dirty(migrations: &[Arc<dyn Migration>], rows: &[TrackedRow]) -> Result<()> {
     let mut dirty: Vec<&TrackedRow> = rows
         .iter()
         .filter(|row| row.status != Some(MigrationStatus::Completed))
@@ -147,6 +147,7 @@ pub(crate) fn check_dirty(rows: &[TrackedRow]) -> Result<()> {
                     .is_none()
                     .then(|| format!("unrecognized status `{}`", row.status_text))
             }),
+            in_source: migrations.binary_search_by(|m| m.id().cmp(&row.id)).is_ok(),
         }),
     }
 }
@@ -183,7 +184,7 @@ pub(crate) fn plan_up(
     dialect: Dialect,
     options: &PlanOptions,
 ) -> Result<UpPlan> {
-    check_dirty(rows)?;
+    check_dirty(migrations, rows)?;
     let applied: HashMap<&str, &TrackedRow> =
         rows.iter().map(|row| (row.id.as_str(), row)).collect();
 
@@ -336,7 +337,7 @@ pub(crate) fn plan_rollback(
     strategy: &RollbackStrategy,
     skip_checksum_verification: bool,
 ) -> Result<Vec<usize>> {
-    check_dirty(rows)?;
+    check_dirty(migrations, rows)?;
     // `rows` come in order of application; the most recent first.
     let applied: Vec<&TrackedRow> = rows.iter().rev().collect();
 

@@ -18,7 +18,7 @@
 use std::time::{Duration, Instant};
 
 use crate::database::{Database, DatabaseTransaction, Dialect};
-use crate::error::{DatabaseErrorKind, Error, FailedMigration, Result};
+use crate::error::{DatabaseErrorKind, Error, FailedMigration, Result, transaction_hint};
 use crate::liveness;
 use crate::migration::{Migration, MigrationStatus, TransactionMode};
 use crate::progress::Watched;
@@ -530,6 +530,7 @@ fn dirty(step: &Step<'_>, status: MigrationStatus) -> Error {
         id: step.id().to_owned(),
         status,
         reason: None,
+        in_source: true,
     }
 }
 
@@ -542,15 +543,21 @@ pub(crate) fn failure(
     recorded: bool,
 ) -> Error {
     let migration = step.migration;
-    let (file, applied_before) = match step.direction {
-        Direction::Up => (migration.up_origin(dialect), before.ids.to_vec()),
-        Direction::Down => (migration.down_origin(dialect), before.ids.to_vec()),
+    let (file, applied_before, rolled_back_before) = match step.direction {
+        Direction::Up => (migration.up_origin(dialect), before.ids.to_vec(), None),
+        Direction::Down => (
+            migration.down_origin(dialect),
+            Vec::new(),
+            Some(before.ids.to_vec()),
+        ),
     };
     Error::MigrationFailed {
         failed: Box::new(FailedMigration {
             id: migration.id().to_owned(),
             file,
             applied_before,
+            rolled_back_before,
+            hint: transaction_hint(&error),
         }),
         cause: Box::new(error),
         recorded_as_failed: recorded,

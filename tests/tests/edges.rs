@@ -423,3 +423,132 @@ async fn recovery_calls_in_a_dry_run_change_nothing_and_report_what_they_would_d
     })
     .await;
 }
+
+#[tokio::test]
+async fn statements_that_cannot_run_in_a_transaction_get_a_hint() {
+    each(
+        &[
+            Backend::SqlxSqlite,
+            Backend::Rusqlite,
+            Backend::SqlxPostgres,
+            Backend::TokioPostgres,
+        ],
+        "tx_hint",
+        async |t| {
+            let db = &*t.db;
+            let sql = match db.dialect() {
+                switchy_schema::Dialect::Postgres => "CREATE INDEX CONCURRENTLY t_id ON t (id)",
+                _ => "PRAGMA journal_mode = WAL",
+            };
+            let source = CodeSource::new()
+                .with(CodeMigration::new("0001_t", "CREATE TABLE t (id INTEGER)"))
+                .with(CodeMigration::new("0002_index", sql));
+            let error = MigrationRunner::new(source).run(db).await.unwrap_err();
+            let message = error.to_string();
+            assert!(
+                message.contains("set `run_in_transaction = false`"),
+                "{:?}: {message}",
+                t.backend
+            );
+            let Error::MigrationFailed { failed, .. } = &error else {
+                panic!("{message}");
+            };
+            assert!(failed.hint.is_some());
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_failed_rollback_says_what_was_rolled_back_before_it() {
+    each(&Backend::ALL, "rollback_message", async |t| {
+        let db = &*t.db;
+        let source = CodeSource::new()
+            .with(create("0001_a", "a"))
+            .with(
+                CodeMigration::new("0002_b", "CREATE TABLE b (id INTEGER)")
+                    .with_down("DROP TABLE no_such_table"),
+            )
+            .with(create("0003_c", "c"));
+        let runner = MigrationRunner::new(source);
+        runner.run(db).await.unwrap();
+        let error = runner
+            .rollback(db, RollbackStrategy::All)
+            .await
+            .unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.contains("rolled back before it in this call: `0003_c`"),
+            "{:?}: {message}",
+            t.backend
+        );
+        assert!(!message.contains("applied before it"), "{message}");
+        let Error::MigrationFailed { failed, .. } = &error else {
+            panic!("{message}");
+        };
+        assert_eq!(
+            failed.rolled_back_before.as_deref(),
+            Some(&["0003_c".to_owned()][..])
+        );
+        assert!(failed.applied_before.is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_dirty_migration_no_longer_in_the_source_can_only_be_forgotten() {
+    each(
+        &[
+            Backend::SqlxSqlite,
+            Backend::SqlxPostgres,
+            Backend::SqlxMySql,
+        ],
+        "dirty_gone",
+        async |t| {
+            let db = &*t.db;
+            let failing = CodeSource::new().with(create("0001_a", "a")).with(
+                CodeMigration::new(
+                    "0002_half",
+                    "CREATE TABLE h (id INTEGER); INSERT INTO no_such_table VALUES (1);",
+                )
+                .with_transaction_mode(TransactionMode::NoTransaction),
+            );
+            assert!(MigrationRunner::new(failing).run(db).await.is_err());
+            let without = || {
+                MigrationRunner::new(
+                    CodeSource::new()
+                        .with(create("0001_a", "a"))
+                        .with(create("0003_c", "c")),
+                )
+            };
+            for error in [
+                without().run(db).await.unwrap_err(),
+                without()
+                    .rollback(db, RollbackStrategy::Last)
+                    .await
+                    .unwrap_err(),
+            ] {
+                let message = error.to_string();
+                assert!(
+                    matches!(
+                        &error,
+                        Error::Dirty {
+                            in_source: false,
+                            ..
+                        }
+                    ),
+                    "{:?}: {message}",
+                    t.backend
+                );
+                assert!(message.contains("failed in an earlier run"), "{message}");
+                assert!(
+                    message.contains("`forget_migration` is the only way out"),
+                    "{message}"
+                );
+            }
+            assert!(without().forget_migration(db, "0002_half").await.unwrap());
+            without().run(db).await.unwrap();
+        },
+    )
+    .await;
+}
