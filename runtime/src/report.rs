@@ -52,6 +52,9 @@ impl RunReport {
 pub struct RollbackReport {
     /// Rolled back by this call, most recently applied first, with durations.
     pub rolled_back: Vec<AppliedMigration>,
+    /// Planned, but rolled back by another process while this one waited, in the order
+    /// planned.
+    pub skipped: Vec<String>,
     /// For a dry run: what would be rolled back, with the down SQL.
     pub planned: Vec<PlannedMigration>,
     /// Whether this was a dry run.

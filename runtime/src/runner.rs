@@ -384,11 +384,7 @@ impl MigrationRunner {
                 .await
                 .map_err(|e| Error::database("reading the tracking table", e))
         };
-        let sidecar = if session.dialect() == Dialect::Sqlite {
-            liveness::sidecar(session, tracker).await?
-        } else {
-            None
-        };
+        let mut sidecar = None;
         loop {
             let rows = read().await?;
             let in_progress = rows
@@ -397,7 +393,10 @@ impl MigrationRunner {
             if !in_progress || session.dialect() != Dialect::Sqlite {
                 return Ok(rows);
             }
-            if let Some(path) = &sidecar
+            if sidecar.is_none() {
+                sidecar = Some(liveness::sidecar(session, tracker).await?);
+            }
+            if let Some(Some(path)) = &sidecar
                 && let Some(_held) = liveness::try_mark(path)?
             {
                 // Nobody is between writing `in_progress` and its outcome while this is
@@ -407,7 +406,7 @@ impl MigrationRunner {
             let waited = started.elapsed();
             if waited >= self.lock_timeout {
                 // Without a liveness lock to ask, the row is reported as dirty.
-                if sidecar.is_none() {
+                if sidecar.flatten().is_none() {
                     return Ok(rows);
                 }
                 return Err(Error::LockTimeout {
@@ -501,7 +500,7 @@ impl MigrationRunner {
                         id: migration.id().to_owned(),
                         duration,
                     }),
-                    Outcome::AlreadyDone => {}
+                    Outcome::AlreadyDone => report.skipped.push(migration.id().to_owned()),
                 }
             }
             Ok(report)

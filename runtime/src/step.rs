@@ -29,6 +29,10 @@ use crate::tracker::Tracker;
 /// retries a busy write lock.
 pub(crate) const SQLITE_POLL: Duration = Duration::from_millis(50);
 
+/// The `failure_reason` of a row whose `down` is running outside a transaction: a crash
+/// leaves it `in_progress` with this reason, so the dirty state says which way it went.
+const ROLLING_BACK: &str = "its rollback was started and did not finish";
+
 /// Which way a step goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Direction {
@@ -321,7 +325,7 @@ impl MigrationRunner {
                             .await
                             .map_err(guard_error)?,
                         Direction::Down => tracker
-                            .set_status(scope, id, MigrationStatus::InProgress)
+                            .set_status(scope, id, MigrationStatus::InProgress, Some(ROLLING_BACK))
                             .await
                             .map(drop)
                             .map_err(guard_error)?,
@@ -422,7 +426,7 @@ impl MigrationRunner {
                         Direction::Up => tracker.delete(session, id).await,
                         Direction::Down => {
                             tracker
-                                .set_status(session, id, MigrationStatus::Completed)
+                                .set_status(session, id, MigrationStatus::Completed, None)
                                 .await
                         }
                     };

@@ -507,20 +507,31 @@ impl Tracker {
         .await
     }
 
-    /// Sets `id`'s status alone (a rollback's guard, and undoing it).
+    /// Sets `id`'s status and `failure_reason`, keeping its timestamps (a rollback's
+    /// guard, and undoing it).
     pub(crate) async fn set_status(
         &self,
         db: &dyn Database,
         id: &str,
         status: MigrationStatus,
+        reason: Option<&str>,
     ) -> Result<u64, DatabaseError> {
         let sql = format!(
-            "UPDATE {} SET status = {} WHERE id = {}",
+            "UPDATE {} SET status = {}, failure_reason = {} WHERE id = {}",
             self.quoted,
             self.p(1),
-            self.p(2)
+            self.p(2),
+            self.p(3)
         );
-        db.execute(&sql, &[status.as_str().into(), id.into()]).await
+        db.execute(
+            &sql,
+            &[
+                status.as_str().into(),
+                reason.map(str::to_owned).into(),
+                id.into(),
+            ],
+        )
+        .await
     }
 
     /// Replaces `id`'s checksums.
