@@ -107,10 +107,7 @@ fn decide(step: &Step<'_>, status: Option<&str>, running: bool) -> Decision {
         (Direction::Up, Some(MigrationStatus::Completed)) | (Direction::Down, None) => {
             Decision::AlreadyDone
         }
-        (Direction::Up, Some(status)) if step.replace_dirty => {
-            let _ = status;
-            Decision::Replace
-        }
+        (Direction::Up, Some(_)) if step.replace_dirty => Decision::Replace,
         (_, Some(status)) => Decision::Dirty(status),
     }
 }
