@@ -27,6 +27,7 @@ mod split;
 mod sql_migration;
 mod timestamps;
 mod tracker;
+mod transaction_control;
 
 pub use adopt::{
     AdoptReport, AdoptedMigration, AdoptionProblems, DIESEL_TABLE, ForeignHistory, ForeignTool,

@@ -9,6 +9,7 @@ use crate::checksum;
 use crate::database::Dialect;
 use crate::error::{Error, Result};
 use crate::migration::{Migration, MigrationStatus};
+use crate::transaction_control::{self, Direction};
 
 /// A checksum written by switchy_schema 0.4 when it did not know the real one (rows from a
 /// table upgraded in place). It matches any file.
@@ -224,6 +225,7 @@ pub(crate) fn plan_up(
         }
         ExecutionStrategy::Steps(steps) => plan.pending.truncate(*steps),
     }
+    transaction_control::check_planned(migrations, &plan.pending, dialect, Direction::Up)?;
     Ok(plan)
 }
 
@@ -333,7 +335,7 @@ pub(crate) fn plan_rollback(
         }
     };
 
-    selected
+    let planned = selected
         .into_iter()
         .map(|row| {
             let index = migrations
@@ -353,7 +355,9 @@ pub(crate) fn plan_rollback(
             }
             Ok(index)
         })
-        .collect()
+        .collect::<Result<Vec<usize>>>()?;
+    transaction_control::check_planned(migrations, &planned, dialect, Direction::Down)?;
+    Ok(planned)
 }
 
 #[cfg(test)]
