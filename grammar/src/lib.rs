@@ -110,6 +110,19 @@
 //! description = "adds users"   # string, default none
 //! ```
 //!
+//! # Transaction control
+//!
+//! A migration that runs in a transaction (`run_in_transaction` absent or `true`) may not
+//! start, commit or end a transaction itself: a top-level `BEGIN`, `START TRANSACTION`,
+//! `COMMIT`, `END`, `ROLLBACK` (not `ROLLBACK TO` a savepoint), PostgreSQL's `ABORT` or
+//! `PREPARE TRANSACTION` would commit the migration without its tracking row. Such a file is
+//! rejected, with a hint pointing at `run_in_transaction = false`. Savepoints, and `BEGIN` /
+//! `END` / `COMMIT` inside strings, comments, function, trigger and procedure bodies and `DO`
+//! blocks, are fine (see [`sql::find_transaction_control`]). An override file is read with
+//! its dialect's rules; a base file with the rules of every dialect it runs on, and is
+//! rejected when all of them find transaction control (the runner checks again with the
+//! database's dialect before anything runs).
+//!
 //! # Violations
 //!
 //! [`scan`] reports every problem at once, in a stable order: the top-level entries in the

@@ -188,13 +188,14 @@ fn is_transaction_control(lead: [Option<&str>; 3]) -> bool {
 /// The 1-based line of byte offset `at` (lines end at `\n`, `\r\n` or a lone `\r`).
 fn line_of(sql: &str, at: usize) -> usize {
     let before = &sql.as_bytes()[..at.min(sql.len())];
-    let newlines = before.iter().filter(|&&b| b == b'\n').count();
-    let lone_returns = before
-        .windows(2)
-        .filter(|pair| pair[0] == b'\r' && pair[1] != b'\n')
-        .count()
-        + usize::from(before.last() == Some(&b'\r'));
-    1 + newlines + lone_returns
+    let breaks = before
+        .iter()
+        .enumerate()
+        .filter(|&(index, &byte)| {
+            byte == b'\n' || (byte == b'\r' && before.get(index + 1) != Some(&b'\n'))
+        })
+        .count();
+    1 + breaks
 }
 
 /// Where the scanner is in the header of the current statement, which decides whether
@@ -958,7 +959,7 @@ mod tests {
     #[test]
     fn never_panics_on_arbitrary_input() {
         // Every prefix and suffix of a text full of delimiters, on every dialect.
-        let text = "E'\\'$$;$a$\"`[/*/*-- #\n'é';日$1$é$ */);(BEGIN CASE END\r\\";
+        let text = "E'\\'$$;$a$\"`[/*/*-- #\n'é';日$1$é$ */);(BEGIN CASE END\r\\;COMMIT;create trigger x begin end";
         let mut cuts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
         cuts.push(text.len());
         for &a in &cuts {
@@ -967,6 +968,9 @@ mod tests {
                     for statement in split_statements(&text[a..b], dialect) {
                         assert!(!statement.is_empty());
                         assert_eq!(statement, statement.trim());
+                    }
+                    if let Some(found) = find_transaction_control(&text[a..b], dialect) {
+                        assert!(!found.statement.is_empty());
                     }
                 }
             }
@@ -982,6 +986,7 @@ mod tests {
                     let sql = format!("{x}{y}{z}");
                     for dialect in SqlDialect::ALL {
                         let _ = split_statements(&sql, dialect);
+                        let _ = find_transaction_control(&sql, dialect);
                     }
                 }
             }

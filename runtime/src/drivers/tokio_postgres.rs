@@ -35,8 +35,8 @@
 //!
 //! # Result values
 //!
-//! Columns are read by the rule the sqlx driver follows too (see
-//! [`sqlx_postgres`](super::sqlx_postgres)), so a row reads the same through either: domains
+//! Columns are read by the rule the `sqlx-postgres` driver follows too, so a row reads the
+//! same through either: domains
 //! by their base type; `BOOL` → [`Value::Bool`]; `INT2`, `INT4`, `INT8`, `OID` →
 //! [`Value::Int`]; `FLOAT4`, `FLOAT8` → [`Value::Real`]; `BYTEA` → [`Value::Bytes`]; and
 //! [`Value::Text`] for text types, enums, `citext`, `JSON`, `JSONB`, `UUID` (lowercase,
