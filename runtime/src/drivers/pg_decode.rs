@@ -128,6 +128,7 @@ pub(crate) fn decode_binary(kind: PgKind, raw: &[u8]) -> Result<Value, String> {
 /// Reads a non-`NULL` value of `kind` in PostgreSQL's text format: booleans, integers,
 /// floats and `BYTEA` (hex format) are parsed as in [`decode_binary`]; other types keep
 /// PostgreSQL's text.
+#[cfg_attr(not(feature = "sqlx-postgres"), allow(dead_code))] // read by the sqlx driver only
 pub(crate) fn decode_text(kind: PgKind, raw: &[u8]) -> Result<Value, String> {
     let text = utf8(raw)?;
     let parse_error = |error: &dyn std::fmt::Display| format!("invalid value {text:?}: {error}");
@@ -189,6 +190,7 @@ fn widen(value: f32) -> f64 {
 }
 
 /// PostgreSQL's text of a float (`NaN`, `Infinity`, `-Infinity` included).
+#[cfg_attr(not(feature = "sqlx-postgres"), allow(dead_code))] // read by the sqlx driver only
 fn parse_float(text: &str) -> Result<f64, std::num::ParseFloatError> {
     match text {
         "NaN" => Ok(f64::NAN),
@@ -199,6 +201,7 @@ fn parse_float(text: &str) -> Result<f64, std::num::ParseFloatError> {
 }
 
 /// The bytes of a `BYTEA` in hex text format (`\x0aff`).
+#[cfg_attr(not(feature = "sqlx-postgres"), allow(dead_code))] // read by the sqlx driver only
 fn hex_bytes(text: &str) -> Option<Vec<u8>> {
     let hex = text.strip_prefix("\\x")?;
     if hex.len() % 2 != 0 {
