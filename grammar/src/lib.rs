@@ -110,6 +110,19 @@
 //! description = "adds users"   # string, default none
 //! ```
 //!
+//! # Transaction control
+//!
+//! A migration that runs in a transaction (`run_in_transaction` absent or `true`) may not
+//! start, commit or end a transaction itself: a top-level `BEGIN`, `START TRANSACTION`,
+//! `COMMIT`, `END`, `ROLLBACK` (not `ROLLBACK TO` a savepoint), PostgreSQL's `ABORT` or
+//! `PREPARE TRANSACTION` would commit the migration without its tracking row. Such a file is
+//! rejected, with a hint pointing at `run_in_transaction = false`. Savepoints, and `BEGIN` /
+//! `END` / `COMMIT` inside strings, comments, function, trigger and procedure bodies and `DO`
+//! blocks, are fine (see [`sql::find_transaction_control`]). An override file is read with
+//! its dialect's rules; a base file with the rules of every dialect it runs on, and is
+//! rejected when all of them find transaction control (the runner checks again with the
+//! database's dialect before anything runs).
+//!
 //! # Violations
 //!
 //! [`scan`] reports every problem at once, in a stable order: the top-level entries in the
@@ -118,6 +131,7 @@
 //! problems between ids (same version, wrong order, case) in id order.
 
 pub mod checksum;
+pub mod sql;
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -726,6 +740,10 @@ fn scan_migration(
         }
     }
     found.check_base_files(dir, violations);
+    if found.run_in_transaction.unwrap_or(true) {
+        check_transaction_control(&found.up, violations);
+        check_transaction_control(&found.down, violations);
+    }
     if violations.len() > before {
         return None;
     }
@@ -913,6 +931,54 @@ impl Found {
             down: self.down,
         }
     }
+}
+
+/// Reports the files of one direction (`up` or `down` and their overrides) of a
+/// transactional migration that hold top-level transaction control
+/// ([`sql::find_transaction_control`]).
+///
+/// An override is read with its dialect's rules. A base file is read with the rules of
+/// each dialect it runs on (those without an override), and reported when every one of
+/// them finds transaction control: a base file written for one database (a PostgreSQL `DO
+/// $$ ... $$` block read with SQLite's rules looks like `END`) is left to the runner's
+/// check, which knows the database.
+fn check_transaction_control(files: &[ScannedFile], violations: &mut Vec<Violation>) {
+    for file in files {
+        let dialects: Vec<sql::SqlDialect> = match file.dialect {
+            Some(suffix) => sql::SqlDialect::from_suffix(suffix).into_iter().collect(),
+            None => sql::SqlDialect::ALL
+                .into_iter()
+                .filter(|dialect| {
+                    !files.iter().any(|other| {
+                        other.dialect.and_then(sql::SqlDialect::from_suffix) == Some(*dialect)
+                    })
+                })
+                .collect(),
+        };
+        let mut found = dialects
+            .iter()
+            .map(|dialect| sql::find_transaction_control(&file.content, *dialect));
+        let Some(Some(first)) = found.next() else {
+            continue;
+        };
+        if found.all(|other| other.is_some()) {
+            violations.push(transaction_control_violation(&file.path, &first));
+        }
+    }
+}
+
+/// The violation for transaction control found in the file at `path`.
+fn transaction_control_violation(path: &Path, found: &sql::TransactionControl<'_>) -> Violation {
+    Violation::new(
+        path,
+        format!(
+            "`{}` on line {}: {}",
+            found.short_statement(),
+            found.line,
+            sql::TRANSACTION_CONTROL_RULE
+        ),
+    )
+    .hint("remove it (the runner already wraps the migration in a transaction), or set `run_in_transaction = false` in metadata.toml to run the migration outside a transaction")
 }
 
 /// The violation for an id that is not `version _ name`.
@@ -1719,6 +1785,62 @@ mod tests {
                 .contains("add a `down.sql`")
         );
         assert_eq!(violations[1].0, "0001_a/down.sqlite.sql");
+    }
+
+    #[test]
+    fn transaction_control_in_a_transactional_migration() {
+        let s = Scratch::new();
+        s.file(
+            "0001_a/up.sql",
+            "-- setup\nBEGIN;\nCREATE TABLE a (id INT);\nCOMMIT;\n",
+        )
+        .file("0001_a/down.sql", "DROP TABLE a;\nCOMMIT WORK;\n")
+        .file("0002_b/up.sql", "SELECT 1;")
+        .file("0002_b/up.postgres.sql", "SELECT 1;\nEND;");
+        let violations = s.violations();
+        assert_eq!(violations.len(), 3, "{violations:#?}");
+        assert_eq!(violations[0].0, "0001_a/up.sql");
+        assert_eq!(
+            violations[0].1,
+            format!("`BEGIN` on line 2: {}", sql::TRANSACTION_CONTROL_RULE)
+        );
+        assert!(
+            violations[0]
+                .2
+                .as_deref()
+                .unwrap_or_default()
+                .contains("`run_in_transaction = false` in metadata.toml")
+        );
+        assert_eq!(violations[1].0, "0001_a/down.sql");
+        assert!(violations[1].1.starts_with("`COMMIT WORK` on line 2: "));
+        assert_eq!(violations[2].0, "0002_b/up.postgres.sql");
+        assert!(violations[2].1.starts_with("`END` on line 2: "));
+    }
+
+    #[test]
+    fn transaction_control_outside_a_transaction_or_in_bodies_is_fine() {
+        let s = Scratch::new();
+        s.file(
+            "0001_a/up.sql",
+            "BEGIN;\nCREATE TABLE a (id INT);\nCOMMIT;\n",
+        )
+        .file("0001_a/metadata.toml", "run_in_transaction = false\n")
+        // PostgreSQL syntax in a base file: read with SQLite's rules the `END` of the
+        // `DO` block is a statement, but not with PostgreSQL's, so it is left to the
+        // runner, which knows the database.
+        .file("0002_b/up.sql", "DO $$ BEGIN PERFORM 1; END $$;")
+        // Every dialect but SQLite has an override: the base file is read as SQLite.
+        .file(
+            "0003_c/up.sql",
+            "CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 1; END;",
+        )
+        .file("0003_c/up.mysql.sql", "SELECT 1;")
+        .file("0003_c/up.postgres.sql", "SELECT 1;")
+        .file(
+            "0004_d/up.sql",
+            "SAVEPOINT s; ROLLBACK TO SAVEPOINT s; RELEASE s;",
+        );
+        assert_eq!(ids(&s.ok()), ["0001_a", "0002_b", "0003_c", "0004_d"]);
     }
 
     #[test]

@@ -383,6 +383,25 @@ pub enum Error {
         mode: String,
     },
 
+    /// A migration that runs inside the runner's transaction starts, commits or ends a
+    /// transaction itself (a top-level `BEGIN`, `START TRANSACTION`, `COMMIT`, `END`,
+    /// `ROLLBACK`, ...; see
+    /// [`find_transaction_control`](switchy_schema_grammar::sql::find_transaction_control)).
+    /// Found while planning, before anything runs.
+    #[error(
+        "migration `{id}` runs inside a transaction, but {file} controls the transaction itself with `{statement}` on line {line}, which would commit or end the migration without its tracking row; no migration was run or rolled back. remove the statement, or run the migration outside a transaction: `run_in_transaction = false` in its metadata.toml, or `TransactionMode::NoTransaction` for a code migration"
+    )]
+    TransactionControlInTransactionalMigration {
+        /// The migration id.
+        id: String,
+        /// The file (its `up` or `down` on this database), or the code migration.
+        file: String,
+        /// The statement, cut to its first line and 60 characters.
+        statement: String,
+        /// Its 1-based line in the file.
+        line: usize,
+    },
+
     /// The requested option cannot work on this database or with these migrations.
     #[error("{0}")]
     Unsupported(String),

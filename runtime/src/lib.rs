@@ -29,6 +29,7 @@ mod sql_migration;
 mod step;
 mod timestamps;
 mod tracker;
+mod transaction_control;
 
 pub use adopt::{
     AdoptReport, AdoptedMigration, AdoptionProblems, DIESEL_TABLE, ForeignHistory, ForeignTool,

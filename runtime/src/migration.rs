@@ -14,6 +14,11 @@ use crate::error::Result;
 pub enum TransactionMode {
     /// The default: the migration and its tracking row commit together (SQLite,
     /// PostgreSQL), or not at all.
+    ///
+    /// Its SQL may not start, commit or end a transaction itself (a top-level `BEGIN`,
+    /// `COMMIT`, `END`, `ROLLBACK`, ...; savepoints are fine): the run or rollback is
+    /// refused before anything runs with
+    /// [`Error::TransactionControlInTransactionalMigration`](crate::Error::TransactionControlInTransactionalMigration).
     #[default]
     Transactional,
     /// For statements that cannot run in a transaction (`CREATE INDEX CONCURRENTLY`,

@@ -9,6 +9,7 @@ use crate::checksum;
 use crate::database::Dialect;
 use crate::error::{Error, Result};
 use crate::migration::{Migration, MigrationStatus};
+use crate::transaction_control::{self, Direction};
 
 /// A checksum written by switchy_schema 0.4 when it did not know the real one (rows from a
 /// table upgraded in place). It matches any file.
@@ -232,6 +233,7 @@ pub(crate) fn plan_up(
         }
         ExecutionStrategy::Steps(steps) => plan.pending.truncate(*steps),
     }
+    transaction_control::check_planned(migrations, &plan.pending, dialect, Direction::Up)?;
     Ok(plan)
 }
 
@@ -359,7 +361,7 @@ pub(crate) fn plan_rollback(
         }
     };
 
-    selected
+    let planned = selected
         .into_iter()
         .map(|row| {
             let index = migrations
@@ -379,7 +381,9 @@ pub(crate) fn plan_rollback(
             }
             Ok(index)
         })
-        .collect()
+        .collect::<Result<Vec<usize>>>()?;
+    transaction_control::check_planned(migrations, &planned, dialect, Direction::Down)?;
+    Ok(planned)
 }
 
 #[cfg(test)]

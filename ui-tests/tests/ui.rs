@@ -53,6 +53,7 @@ fn ui() {
             "metadata",
             "require_down",
             "many",
+            "transaction",
         ] {
             cases.compile_fail(format!("tests/ui/{category}/*.rs"));
         }

@@ -1,5 +1,7 @@
 //! `Database` implementations, one file per driver, each behind the feature named after it.
 
+#[cfg(any(feature = "sqlx-postgres", feature = "tokio-postgres"))]
+mod pg_decode;
 #[cfg(feature = "rusqlite")]
 pub mod rusqlite;
 #[cfg(any(

@@ -14,19 +14,20 @@
 //!   statement per combination. (Unnamed, uncached statements are not an option: in sqlx
 //!   0.9.0 they fail on the first use of a custom type such as an enum or a domain, sqlx
 //!   issue #4305.)
-//! - Columns are read by type, domains by their base type: `BOOL` → [`Value::Bool`];
-//!   `INT2`/`INT4`/`INT8`/`OID` → [`Value::Int`]; `FLOAT4`/`FLOAT8`/`NUMERIC` →
-//!   [`Value::Real`]; `TEXT`/`VARCHAR`/`CHAR`/`NAME`/`JSON`/`JSONB`/enums → [`Value::Text`];
-//!   `BYTEA` → [`Value::Bytes`]; `TIMESTAMP`/`TIMESTAMPTZ` → text `YYYY-MM-DD HH:MM:SS`
-//!   (UTC for `TIMESTAMPTZ`, fractional seconds appended when not zero); `DATE` → text
-//!   `YYYY-MM-DD`; `VOID` (`SELECT pg_advisory_lock(..)`) → [`Value::Null`]. Other types
-//!   give a [`DatabaseErrorKind::Decode`] error: cast them to `text` in SQL.
+//! - Columns are read by the rule the tokio-postgres driver follows too, so a row reads the
+//!   same through either: domains by their base type; `BOOL` → [`Value::Bool`];
+//!   `INT2`/`INT4`/`INT8`/`OID` → [`Value::Int`]; `FLOAT4`/`FLOAT8` → [`Value::Real`];
+//!   `BYTEA` → [`Value::Bytes`]; [`Value::Text`] for text types, enums, `citext`, `JSON`,
+//!   `JSONB`, `UUID` (lowercase, hyphenated), `NUMERIC` (exact, as PostgreSQL prints it),
+//!   `TIMESTAMP`/`TIMESTAMPTZ` (`YYYY-MM-DD HH:MM:SS[.ffffff]`, UTC for `TIMESTAMPTZ`),
+//!   `DATE` (`YYYY-MM-DD`) and `TIME` (`HH:MM:SS[.ffffff]`); `VOID` (`SELECT
+//!   pg_advisory_lock(..)`) → [`Value::Null`]. Other types (arrays, intervals, ...) give a
+//!   [`DatabaseErrorKind::Decode`] error: cast them to `text` in SQL.
 //! - Errors carry the SQLSTATE as code and the position PostgreSQL reports; SQLSTATE
 //!   classes `08` (connection exception) and `57P0x` (shutdown) have the kind
 //!   [`DatabaseErrorKind::Connection`].
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
@@ -34,14 +35,12 @@ use sqlx::postgres::types::Oid;
 use sqlx::postgres::{PgArgumentBuffer, PgConnection, PgDatabaseError, PgErrorPosition};
 use sqlx::postgres::{PgPool, PgQueryResult, PgRow, PgTypeInfo, PgTypeKind, PgValueFormat};
 use sqlx::postgres::{PgValueRef, Postgres};
-use sqlx::{Decode, Encode, Executor, Row as _, Type, TypeInfo as _, ValueRef as _};
+use sqlx::{Encode, Executor, Row as _, Type, TypeInfo as _, ValueRef as _};
 
+use super::pg_decode::{self, PgKind};
 use super::sqlx_common::{Driver, Statement, impl_database};
 use crate::database::{Dialect, Value};
 use crate::error::{DatabaseError, DatabaseErrorKind};
-
-/// Days from 1970-01-01 (the Unix epoch) to 2000-01-01 (the PostgreSQL epoch).
-const PG_EPOCH_DAYS: i64 = 10_957;
 
 impl Driver for Postgres {
     const DIALECT: Dialect = Dialect::Postgres;
@@ -85,44 +84,11 @@ impl Driver for Postgres {
     }
 
     fn decode(value: PgValueRef<'_>) -> Result<Value, String> {
-        let mut info = value.type_info().into_owned();
-        while let PgTypeKind::Domain(base) = info.kind() {
-            info = base.clone();
-        }
-        if matches!(info.kind(), PgTypeKind::Enum(_)) {
-            return decode_as::<String>(value).map(Value::Text);
-        }
-        let binary = value.format() == PgValueFormat::Binary;
-        match info.name() {
-            "BOOL" => decode_as(value).map(Value::Bool),
-            "INT2" => decode_as::<i16>(value).map(|v| Value::Int(v.into())),
-            "INT4" => decode_as::<i32>(value).map(|v| Value::Int(v.into())),
-            "INT8" => decode_as(value).map(Value::Int),
-            "OID" => decode_as::<Oid>(value).map(|v| Value::Int(v.0.into())),
-            "FLOAT4" => decode_as::<f32>(value).map(|v| Value::Real(v.into())),
-            "FLOAT8" => decode_as(value).map(Value::Real),
-            "NUMERIC" if binary => numeric(value.as_bytes().map_err(|e| e.to_string())?),
-            "NUMERIC" => decode_as::<String>(value)?
-                .parse()
-                .map(Value::Real)
-                .map_err(|e| e.to_string()),
-            "TEXT" | "VARCHAR" | "CHAR" | "NAME" | "UNKNOWN" | "JSON" => {
-                decode_as(value).map(Value::Text)
-            }
-            "JSONB" if binary => match value.as_bytes().map_err(|e| e.to_string())? {
-                [1, json @ ..] => String::from_utf8(json.to_vec())
-                    .map(Value::Text)
-                    .map_err(|e| e.to_string()),
-                _ => Err("unknown JSONB format version".to_owned()),
-            },
-            "BYTEA" => decode_as(value).map(Value::Bytes),
-            "TIMESTAMP" | "TIMESTAMPTZ" if binary => decode_as(value).map(format_timestamp),
-            "DATE" if binary => decode_as::<i32>(value).map(|days| {
-                Value::Text(format_date(i64::from(days)).unwrap_or_else(|| infinity(days > 0)))
-            }),
-            "TIMESTAMP" | "TIMESTAMPTZ" | "DATE" | "JSONB" => decode_as(value).map(Value::Text),
-            "VOID" => Ok(Value::Null),
-            _ => Err("unsupported type: cast it in SQL, for example to `text`".to_owned()),
+        let kind = pg_kind(&value.type_info());
+        let raw = value.as_bytes().map_err(|error| error.to_string())?;
+        match value.format() {
+            PgValueFormat::Binary => pg_decode::decode_binary(kind, raw),
+            PgValueFormat::Text => pg_decode::decode_text(kind, raw),
         }
     }
 
@@ -163,88 +129,16 @@ impl Encode<'_, Postgres> for UntypedNull {
     }
 }
 
-fn decode_as<'r, T: Decode<'r, Postgres>>(value: PgValueRef<'r>) -> Result<T, String> {
-    T::decode(value).map_err(|error| error.to_string())
-}
-
-/// A binary `NUMERIC` (digit count, weight, sign, scale, then base-10000 digits) as a float.
-fn numeric(bytes: &[u8]) -> Result<Value, String> {
-    let word = |index: usize| {
-        bytes
-            .get(2 * index..2 * index + 2)
-            .map(|pair| u16::from_be_bytes([pair[0], pair[1]]))
-            .ok_or_else(|| "truncated NUMERIC value".to_owned())
-    };
-    let (digits, sign) = (usize::from(word(0)?), word(2)?);
-    let weight = i32::from(word(1)?.cast_signed());
-    let value = match sign {
-        0xC000 => f64::NAN,
-        0xD000 => f64::INFINITY,
-        0xF000 => f64::NEG_INFINITY,
-        _ if digits == 0 => 0.0,
-        _ => {
-            // 0.dddd dddd ... × 10^(4 × (weight + 1)), parsed for correct rounding.
-            let mut text = String::from(if sign == 0x4000 { "-0." } else { "0." });
-            for index in 0..digits {
-                write!(text, "{:04}", word(4 + index)?).map_err(|e| e.to_string())?;
-            }
-            write!(text, "e{}", 4 * (weight + 1)).map_err(|e| e.to_string())?;
-            text.parse()
-                .map_err(|e: std::num::ParseFloatError| e.to_string())?
-        }
-    };
-    Ok(Value::Real(value))
-}
-
-/// A binary `TIMESTAMP` (microseconds since 2000-01-01) as `YYYY-MM-DD HH:MM:SS[.ffffff]`.
-fn format_timestamp(micros: i64) -> Value {
-    if micros == i64::MAX || micros == i64::MIN {
-        return Value::Text(infinity(micros > 0));
+/// How a column of type `info` is read, by the rule shared with the tokio-postgres driver
+/// ([`pg_decode`]): domains by their base type, enums and `citext` as text, built-in types
+/// by their OID.
+fn pg_kind(info: &PgTypeInfo) -> PgKind {
+    match info.kind() {
+        PgTypeKind::Domain(base) => pg_kind(base),
+        PgTypeKind::Enum(_) => PgKind::Text,
+        _ if info.name().eq_ignore_ascii_case("citext") => PgKind::Text,
+        _ => info
+            .oid()
+            .map_or(PgKind::Unsupported, |oid| PgKind::of_oid(oid.0)),
     }
-    let seconds = micros.div_euclid(1_000_000);
-    let fraction = micros.rem_euclid(1_000_000);
-    let time = seconds.rem_euclid(86_400);
-    let Some(date) = format_date(seconds.div_euclid(86_400)) else {
-        return Value::Text(infinity(micros > 0));
-    };
-    let mut text = format!(
-        "{date} {:02}:{:02}:{:02}",
-        time / 3600,
-        time / 60 % 60,
-        time % 60
-    );
-    if fraction != 0 {
-        let digits = format!("{fraction:06}");
-        text.push('.');
-        text.push_str(digits.trim_end_matches('0'));
-    }
-    Value::Text(text)
-}
-
-/// Days since 2000-01-01 as `YYYY-MM-DD` (proleptic Gregorian calendar); `None` for the
-/// `infinity` / `-infinity` sentinels.
-fn format_date(days: i64) -> Option<String> {
-    if days == i64::from(i32::MAX) || days == i64::from(i32::MIN) {
-        return None;
-    }
-    // Civil date from a day count, with 400-year eras starting on March 1st.
-    let days = days + PG_EPOCH_DAYS + 719_468;
-    let era = days.div_euclid(146_097);
-    let day_of_era = days.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    Some(format!("{year:04}-{month:02}-{day:02}"))
-}
-
-fn infinity(positive: bool) -> String {
-    if positive { "infinity" } else { "-infinity" }.to_owned()
 }

@@ -35,13 +35,16 @@
 //!
 //! # Result values
 //!
-//! Columns are read by their type: `INT2`, `INT4`, `INT8` and `OID` → [`Value::Int`];
-//! `FLOAT4`, `FLOAT8` → [`Value::Real`]; `TEXT`, `VARCHAR`, `BPCHAR`, `NAME`, `"char"`,
-//! `citext` and enum types → [`Value::Text`]; `BOOL` → [`Value::Bool`]; `BYTEA` →
-//! [`Value::Bytes`]; and, converted to their exact text, `NUMERIC`, `JSON`, `JSONB` and
-//! `UUID` → [`Value::Text`]. Any other type (timestamps, arrays, ...) is a
+//! Columns are read by the rule the `sqlx-postgres` driver follows too, so a row reads the
+//! same through either: domains
+//! by their base type; `BOOL` → [`Value::Bool`]; `INT2`, `INT4`, `INT8`, `OID` →
+//! [`Value::Int`]; `FLOAT4`, `FLOAT8` → [`Value::Real`]; `BYTEA` → [`Value::Bytes`]; and
+//! [`Value::Text`] for text types, enums, `citext`, `JSON`, `JSONB`, `UUID` (lowercase,
+//! hyphenated), `NUMERIC` (exact, as PostgreSQL prints it), `TIMESTAMP` / `TIMESTAMPTZ`
+//! (`YYYY-MM-DD HH:MM:SS[.ffffff]`, UTC), `DATE` (`YYYY-MM-DD`) and `TIME`
+//! (`HH:MM:SS[.ffffff]`). Any other type (arrays, intervals, ...) is a
 //! [`DatabaseErrorKind::Decode`] error naming the column and type: cast it in SQL
-//! (`run_on::text`).
+//! (`tags::text`).
 //!
 //! # Transactions
 //!
@@ -86,6 +89,7 @@ use tokio_postgres::Client;
 use tokio_postgres::error::ErrorPosition;
 use tokio_postgres::types::{Format, FromSql, IsNull, Kind, ToSql, Type, to_sql_checked};
 
+use super::pg_decode::{self, PgKind};
 use crate::database::{Database, DatabaseTransaction, Dialect, Row, Value};
 use crate::error::{DatabaseError, DatabaseErrorKind};
 
@@ -267,132 +271,24 @@ impl<'r> FromSql<'r> for Raw<'r> {
     }
 }
 
-/// Reads the binary value `raw` of type `ty`; `Ok(None)` when the type is not supported.
+/// Reads the binary value `raw` of type `ty` by the rule shared with the sqlx driver
+/// ([`pg_decode`]); `Ok(None)` when the type is not supported.
 fn decode(ty: &Type, raw: &[u8]) -> Result<Option<Value>, BoxError> {
-    let value = if *ty == Type::BOOL {
-        Value::Bool(bool::from_sql(ty, raw)?)
-    } else if *ty == Type::INT2 {
-        Value::Int(i16::from_sql(ty, raw)?.into())
-    } else if *ty == Type::INT4 {
-        Value::Int(i32::from_sql(ty, raw)?.into())
-    } else if *ty == Type::INT8 {
-        Value::Int(i64::from_sql(ty, raw)?)
-    } else if *ty == Type::OID {
-        Value::Int(u32::from_sql(ty, raw)?.into())
-    } else if *ty == Type::FLOAT4 {
-        Value::Real(f32::from_sql(ty, raw)?.into())
-    } else if *ty == Type::FLOAT8 {
-        Value::Real(f64::from_sql(ty, raw)?)
-    } else if *ty == Type::BYTEA {
-        Value::Bytes(raw.to_vec())
-    } else if [
-        Type::TEXT,
-        Type::VARCHAR,
-        Type::BPCHAR,
-        Type::NAME,
-        Type::UNKNOWN,
-        Type::JSON,
-    ]
-    .contains(ty)
-        || ty.name() == "citext"
-        || matches!(ty.kind(), Kind::Enum(_))
-    {
-        // The binary format of these types is their text.
-        Value::Text(std::str::from_utf8(raw)?.to_owned())
-    } else if *ty == Type::CHAR {
-        // `"char"`: a single byte.
-        Value::Text(String::from_utf8_lossy(raw).into_owned())
-    } else if *ty == Type::JSONB {
-        match raw.split_first() {
-            Some((1, text)) => Value::Text(std::str::from_utf8(text)?.to_owned()),
-            _ => return Err("unsupported jsonb format version".into()),
-        }
-    } else if *ty == Type::UUID {
-        Value::Text(uuid_text(raw)?)
-    } else if *ty == Type::NUMERIC {
-        Value::Text(numeric_text(raw)?)
-    } else {
-        return Ok(None);
-    };
-    Ok(Some(value))
+    match pg_kind(ty) {
+        PgKind::Unsupported => Ok(None),
+        kind => Ok(Some(pg_decode::decode_binary(kind, raw)?)),
+    }
 }
 
-/// The hyphenated lowercase text of a binary UUID.
-fn uuid_text(raw: &[u8]) -> Result<String, BoxError> {
-    if raw.len() != 16 {
-        return Err(format!("a uuid has 16 bytes, not {}", raw.len()).into());
+/// How a column of type `ty` is read: domains by their base type, enums and `citext` as
+/// text, built-in types by their OID.
+fn pg_kind(ty: &Type) -> PgKind {
+    match ty.kind() {
+        Kind::Domain(base) => pg_kind(base),
+        Kind::Enum(_) => PgKind::Text,
+        _ if ty.name() == "citext" => PgKind::Text,
+        _ => PgKind::of_oid(ty.oid()),
     }
-    let mut text = String::with_capacity(36);
-    for (index, byte) in raw.iter().enumerate() {
-        if matches!(index, 4 | 6 | 8 | 10) {
-            text.push('-');
-        }
-        let _ = write!(text, "{byte:02x}");
-    }
-    Ok(text)
-}
-
-/// The exact decimal text of a binary `NUMERIC`, as PostgreSQL prints it.
-///
-/// The binary format is four big-endian 16-bit fields (number of digits, weight of the
-/// first digit, sign, display scale) followed by the digits in base 10 000, most
-/// significant first; the first digit is worth `10000^weight`.
-fn numeric_text(raw: &[u8]) -> Result<String, BoxError> {
-    let field = |index: usize| -> Result<u16, BoxError> {
-        raw.get(index * 2..index * 2 + 2)
-            .map(|bytes| u16::from_be_bytes([bytes[0], bytes[1]]))
-            .ok_or_else(|| "truncated numeric value".into())
-    };
-    let count = usize::from(field(0)?);
-    let weight = i32::from(field(1)?.cast_signed());
-    let sign = field(2)?;
-    let scale = usize::from(field(3)?);
-    let negative = match sign {
-        0x0000 => false,
-        0x4000 => true,
-        0xC000 => return Ok("NaN".to_owned()),
-        0xD000 => return Ok("Infinity".to_owned()),
-        0xF000 => return Ok("-Infinity".to_owned()),
-        _ => return Err(format!("invalid numeric sign {sign:#06x}").into()),
-    };
-    let digits = (0..count)
-        .map(|index| field(4 + index))
-        .collect::<Result<Vec<_>, _>>()?;
-    if digits.iter().any(|&digit| digit >= 10_000) {
-        return Err("invalid numeric digit".into());
-    }
-    // The digit worth 10000^(weight - index), or 0 outside the stored digits.
-    let digit = |index: i32| {
-        usize::try_from(index)
-            .ok()
-            .and_then(|index| digits.get(index))
-            .copied()
-            .unwrap_or(0)
-    };
-
-    let mut text = String::new();
-    if negative {
-        text.push('-');
-    }
-    if weight < 0 {
-        text.push('0');
-    } else {
-        let _ = write!(text, "{}", digit(0));
-        for index in 1..=weight {
-            let _ = write!(text, "{:04}", digit(index));
-        }
-    }
-    if scale > 0 {
-        text.push('.');
-        let fraction_start = text.len();
-        let mut index = weight + 1;
-        while text.len() - fraction_start < scale {
-            let _ = write!(text, "{:04}", digit(index));
-            index += 1;
-        }
-        text.truncate(fraction_start + scale);
-    }
-    Ok(text)
 }
 
 /// A [`Value`] bound as a tokio-postgres parameter: text format, except bytes.
@@ -490,70 +386,10 @@ fn map_error(error: tokio_postgres::Error) -> DatabaseError {
 
 #[cfg(test)]
 mod tests {
-    use super::{Param, numeric_text, real_text, uuid_text};
+    use super::{Param, real_text};
     use crate::Value;
     use bytes::BytesMut;
     use tokio_postgres::types::{IsNull, ToSql, Type};
-
-    fn numeric(weight: i16, sign: u16, scale: u16, digits: &[u16]) -> Vec<u8> {
-        let mut raw = Vec::new();
-        for field in [
-            u16::try_from(digits.len()).unwrap(),
-            weight.cast_unsigned(),
-            sign,
-            scale,
-        ]
-        .into_iter()
-        .chain(digits.iter().copied())
-        {
-            raw.extend_from_slice(&field.to_be_bytes());
-        }
-        raw
-    }
-
-    #[test]
-    fn numeric_values_print_like_postgres() {
-        let cases: &[(i16, u16, u16, &[u16], &str)] = &[
-            (0, 0, 0, &[], "0"),
-            (0, 0, 2, &[], "0.00"),
-            (0, 0, 0, &[1], "1"),
-            (0, 0, 2, &[1, 5000], "1.50"),
-            (0, 0x4000, 3, &[12, 3400], "-12.340"),
-            (-1, 0x4000, 3, &[10], "-0.001"),
-            (-2, 0, 6, &[1200], "0.000012"),
-            (-2, 0, 8, &[12], "0.00000012"),
-            (1, 0, 1, &[1234, 5678, 9000], "12345678.9"),
-            (5, 0, 0, &[1], "100000000000000000000"),
-            (1, 0, 0, &[1], "10000"),
-            (0, 0, 1, &[7, 1234], "7.1"),
-            (0, 0xC000, 0, &[], "NaN"),
-            (0, 0xD000, 0, &[], "Infinity"),
-            (0, 0xF000, 0, &[], "-Infinity"),
-        ];
-        for &(weight, sign, scale, digits, expected) in cases {
-            assert_eq!(
-                numeric_text(&numeric(weight, sign, scale, digits)).unwrap(),
-                expected
-            );
-        }
-        assert!(numeric_text(&[0, 1]).is_err());
-        assert!(numeric_text(&numeric(0, 0x1234, 0, &[])).is_err());
-        assert!(numeric_text(&numeric(0, 0, 0, &[10_000])).is_err());
-        // A digit count larger than the data.
-        let mut truncated = numeric(0, 0, 0, &[1, 2]);
-        truncated.truncate(10);
-        assert!(numeric_text(&truncated).is_err());
-    }
-
-    #[test]
-    fn uuids_print_hyphenated() {
-        let raw: Vec<u8> = (0u8..16).collect();
-        assert_eq!(
-            uuid_text(&raw).unwrap(),
-            "00010203-0405-0607-0809-0a0b0c0d0e0f"
-        );
-        assert!(uuid_text(&raw[..15]).is_err());
-    }
 
     #[test]
     fn floats_print_as_postgres_reads_them() {
