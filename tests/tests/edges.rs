@@ -552,3 +552,70 @@ async fn a_dirty_migration_no_longer_in_the_source_can_only_be_forgotten() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn sqlite_reports_a_crashed_no_transaction_down_dirty_within_seconds() {
+    each(
+        &[Backend::SqlxSqlite, Backend::Rusqlite],
+        "crash_down",
+        async |t| {
+            let db = &*t.db;
+            let mut child = spawn(&t, &["0", "hang-down"]);
+            let started = Instant::now();
+            // The table is dropped by the down, which then hangs with its row in progress.
+            while status_of(db, "0001_hang").await.as_deref() != Some("in_progress")
+                || count(db, "hung").await.is_ok()
+            {
+                assert!(started.elapsed() < Duration::from_secs(30), "never started");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            let runner = || {
+                MigrationRunner::new(CodeSource::new().with(create("0001_hang", "hung")))
+                    .with_lock_timeout(Duration::from_millis(800))
+            };
+            let error = runner()
+                .rollback(db, RollbackStrategy::Last)
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(error, Error::LockTimeout { .. }),
+                "{:?}: {error}",
+                t.backend
+            );
+
+            child.kill().unwrap();
+            child.wait().unwrap();
+            let started = Instant::now();
+            let runner = MigrationRunner::new(CodeSource::new().with(create("0001_hang", "hung")));
+            let error = runner
+                .rollback(db, RollbackStrategy::Last)
+                .await
+                .unwrap_err();
+            let message = error.to_string();
+            assert!(
+                matches!(
+                    &error,
+                    Error::Dirty {
+                        status: MigrationStatus::InProgress,
+                        ..
+                    }
+                ),
+                "{:?}: {message}",
+                t.backend
+            );
+            assert!(
+                message.contains("its rollback was started and did not finish"),
+                "{message}"
+            );
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "{:?}",
+                started.elapsed()
+            );
+            // The down's work is done: forgetting the record finishes the rollback.
+            assert!(runner.forget_migration(db, "0001_hang").await.unwrap());
+            assert!(tracked_ids(db).await.is_empty());
+        },
+    )
+    .await;
+}

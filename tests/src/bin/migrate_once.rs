@@ -1,7 +1,7 @@
 //! Runs one migration run (or rollback) and prints its report; the concurrency tests start
 //! eight of these at once against one database.
 //!
-//! Usage: `migrate_once <backend> <location> <count> [run|rollback|hang]`, where
+//! Usage: `migrate_once <backend> <location> <count> [run|rollback|hang|hang-down]`, where
 //! `<backend>` is a [`Backend`] name, `<location>` a server URL or SQLite file, and
 //! `<count>` the number of numbered migrations after the first, which creates
 //! `migration_log`. Every migration inserts its id into `migration_log`, and every down
@@ -10,7 +10,9 @@
 //! - `run` (the default) applies them and prints `applied=N skipped=M`;
 //! - `rollback` rolls back all but the first and prints `rolled_back=N`;
 //! - `hang` applies one migration outside a transaction that creates table `hung` and then
-//!   sleeps for a minute: the test kills the process there, as a crash would.
+//!   sleeps for a minute: the test kills the process there, as a crash would;
+//! - `hang-down` applies it (its up finishes) and rolls it back: the down, outside a
+//!   transaction too, drops `hung` and then sleeps for a minute.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -42,6 +44,22 @@ fn source(count: usize) -> CodeSource {
     source
 }
 
+/// One migration outside a transaction whose down never finishes in time.
+fn hanging_down() -> CodeSource {
+    let down = from_fn(|db| {
+        Box::pin(async move {
+            db.exec_raw("DROP TABLE hung").await?;
+            tokio::time::sleep(Duration::from_mins(1)).await;
+            Ok(())
+        })
+    });
+    CodeSource::new().with(
+        CodeMigration::new("0001_hang", "CREATE TABLE hung (id INTEGER)")
+            .with_down(down)
+            .with_transaction_mode(TransactionMode::NoTransaction),
+    )
+}
+
 /// One migration outside a transaction that never finishes in time.
 fn hanging() -> CodeSource {
     let up = from_fn(|db| {
@@ -69,15 +87,28 @@ async fn main() -> ExitCode {
     };
     let db = connect(backend, location).await;
     let mode = args.get(4).map_or("run", String::as_str);
-    let source = if mode == "hang" {
-        hanging()
-    } else {
-        source(count)
+    let source = match mode {
+        "hang" => hanging(),
+        "hang-down" => hanging_down(),
+        _ => source(count),
     };
     let runner = MigrationRunner::new(source).with_lock_timeout(Duration::from_mins(2));
-    let outcome = if mode == "rollback" {
+    if mode == "hang-down"
+        && let Err(error) = runner.run(&*db).await
+    {
+        eprintln!("error: {error}");
+        return ExitCode::FAILURE;
+    }
+    let outcome = if mode == "rollback" || mode == "hang-down" {
         runner
-            .rollback(&*db, RollbackStrategy::DownTo("0000_log".to_owned()))
+            .rollback(
+                &*db,
+                if mode == "rollback" {
+                    RollbackStrategy::DownTo("0000_log".to_owned())
+                } else {
+                    RollbackStrategy::Last
+                },
+            )
             .await
             .map(|report| format!("rolled_back={}", report.rolled_back.len()))
     } else {
