@@ -12,6 +12,7 @@ use std::borrow::Cow;
 use std::marker::PhantomData;
 use std::ops::DerefMut;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use sqlx::pool::PoolConnection;
@@ -327,6 +328,58 @@ where
     }
 }
 
+/// Cleanup statements queued by [`Database::queue_cleanup`] on a `tokio::sync::Mutex`
+/// around a sqlx connection, with the mutex's address and a sequence number.
+///
+/// A sqlx connection does all its I/O inside the futures polled on it, so nothing can reach
+/// it from `Drop`: the statements wait here and run before the next statement sent through
+/// the same mutex. The address cannot be reused while the runner that queued them borrows
+/// the mutex; a later mutex at the same address runs them against a session that does not
+/// hold the lock, where releasing it is a no-op.
+static QUEUED: std::sync::Mutex<Vec<(usize, u64, String)>> = std::sync::Mutex::new(Vec::new());
+/// How many statements [`QUEUED`] holds: a lock-free fast path for the common case.
+static QUEUED_COUNT: AtomicUsize = AtomicUsize::new(0);
+static QUEUED_SEQ: AtomicU64 = AtomicU64::new(0);
+
+fn queued() -> std::sync::MutexGuard<'static, Vec<(usize, u64, String)>> {
+    QUEUED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Queues `sql` to run before the next statement on the connection behind `mutex`.
+pub(crate) fn queue_cleanup<T>(mutex: &Mutex<T>, sql: &str) -> bool {
+    let seq = QUEUED_SEQ.fetch_add(1, Ordering::Relaxed);
+    queued().push((std::ptr::from_ref(mutex).addr(), seq, sql.to_owned()));
+    QUEUED_COUNT.fetch_add(1, Ordering::Release);
+    true
+}
+
+/// Runs the statements queued for `mutex` on `conn` (its locked connection), oldest first.
+/// Each is removed once it ran, so a caller dropped half-way leaves the rest queued (and
+/// running one twice only releases a lock that is no longer held). Their errors are
+/// ignored: nothing waits for them, and the statement that follows reports a broken
+/// connection.
+pub(crate) async fn run_queued<DB: Driver, T>(mutex: &Mutex<T>, conn: &mut DB::Connection) {
+    if QUEUED_COUNT.load(Ordering::Acquire) == 0 {
+        return;
+    }
+    let address = std::ptr::from_ref(mutex).addr();
+    loop {
+        let next = queued()
+            .iter()
+            .find(|(at, ..)| *at == address)
+            .map(|(_, seq, sql)| (*seq, sql.clone()));
+        let Some((seq, sql)) = next else { return };
+        let _ = exec_raw::<DB>(conn, &sql).await;
+        let mut queue = queued();
+        if let Some(index) = queue.iter().position(|(_, s, _)| *s == seq) {
+            queue.remove(index);
+            QUEUED_COUNT.fetch_sub(1, Ordering::Release);
+        }
+    }
+}
+
 /// Implements [`Database`] for a sqlx pool type and for `tokio::sync::Mutex` around the
 /// matching connection type, given the [`Driver`] type.
 macro_rules! impl_database {
@@ -398,38 +451,53 @@ macro_rules! impl_database {
         /// it is committed, rolled back or dropped, so other calls on the mutex wait for it.
         /// A transaction dropped without commit or rollback is rolled back before the
         /// connection's next statement (sqlx's deferred rollback), so the connection is never
-        /// left inside it. [`pinned`](crate::Database::pinned) returns the mutex itself.
+        /// left inside it. [`pinned`](crate::Database::pinned) returns the mutex itself, and
+        /// statements queued by [`queue_cleanup`](crate::Database::queue_cleanup) (the
+        /// release of an abandoned migration lock) run before the next statement sent
+        /// through the mutex.
         #[::async_trait::async_trait]
         impl $crate::Database for ::tokio::sync::Mutex<$conn> {
             fn dialect(&self) -> $crate::Dialect {
                 <$db as $crate::drivers::sqlx_common::Driver>::DIALECT
             }
             async fn exec_raw(&self, sql: &str) -> Result<(), $crate::DatabaseError> {
-                $crate::drivers::sqlx_common::exec_raw::<$db>(&mut *self.lock().await, sql).await
+                let mut conn = self.lock().await;
+                $crate::drivers::sqlx_common::run_queued::<$db, _>(self, &mut conn).await;
+                $crate::drivers::sqlx_common::exec_raw::<$db>(&mut conn, sql).await
             }
             async fn execute(
                 &self,
                 sql: &str,
                 params: &[$crate::Value],
             ) -> Result<u64, $crate::DatabaseError> {
-                $crate::drivers::sqlx_common::execute::<$db>(&mut *self.lock().await, sql, params)
-                    .await
+                let mut conn = self.lock().await;
+                $crate::drivers::sqlx_common::run_queued::<$db, _>(self, &mut conn).await;
+                $crate::drivers::sqlx_common::execute::<$db>(&mut conn, sql, params).await
             }
             async fn query(
                 &self,
                 sql: &str,
                 params: &[$crate::Value],
             ) -> Result<Vec<$crate::Row>, $crate::DatabaseError> {
-                $crate::drivers::sqlx_common::query::<$db>(&mut *self.lock().await, sql, params)
-                    .await
+                let mut conn = self.lock().await;
+                $crate::drivers::sqlx_common::run_queued::<$db, _>(self, &mut conn).await;
+                $crate::drivers::sqlx_common::query::<$db>(&mut conn, sql, params).await
             }
             async fn begin_transaction(
                 &self,
             ) -> Result<Box<dyn $crate::DatabaseTransaction + '_>, $crate::DatabaseError> {
-                let guard = ::tokio::sync::MutexGuard::map(self.lock().await, |conn| conn);
+                let mut conn = self.lock().await;
+                $crate::drivers::sqlx_common::run_queued::<$db, _>(self, &mut conn).await;
+                let guard = ::tokio::sync::MutexGuard::map(conn, |conn| conn);
                 Ok(Box::new(
                     $crate::drivers::sqlx_common::Transaction::<$db, _>::begin(guard).await?,
                 ))
+            }
+            /// Queued until the next statement sent through this mutex, which runs it first:
+            /// a sqlx connection cannot be reached without being polled. Until then the
+            /// session keeps what it holds; closing the connection releases it too.
+            fn queue_cleanup(&self, sql: &str) -> bool {
+                $crate::drivers::sqlx_common::queue_cleanup(self, sql)
             }
         }
     };

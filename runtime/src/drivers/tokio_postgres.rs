@@ -109,6 +109,12 @@ impl Database for Client {
         query(self, sql, params).await
     }
 
+    /// Queued at once on the client's connection task (see [`send_without_waiting`]).
+    fn queue_cleanup(&self, sql: &str) -> bool {
+        send_without_waiting(self, sql);
+        true
+    }
+
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
         // Created before `BEGIN` is sent: if this future is dropped after sending it, the
         // transaction's `Drop` queues the `ROLLBACK`.
@@ -183,15 +189,23 @@ impl Drop for PostgresTransaction<'_> {
         if self.finished {
             return;
         }
-        // `Client::batch_execute` encodes the query and hands it to the connection task's
-        // unbounded request channel during its first poll, before it waits for the first
-        // response; the connection task then sends it ahead of any later request. Dropping
-        // the future afterwards only drops the response receiver, and the connection task
-        // skips the answers of requests whose receiver is gone. So one poll with a no-op
-        // waker queues the `ROLLBACK` without blocking and without a runtime.
-        let rollback = pin!(self.client.batch_execute("ROLLBACK"));
-        let _ = rollback.poll(&mut Context::from_waker(Waker::noop()));
+        send_without_waiting(self.client, "ROLLBACK");
     }
+}
+
+/// Queues `sql` on the client's connection task without waiting for its answer.
+///
+/// `Client::batch_execute` encodes the query and hands it to the connection task's
+/// unbounded request channel during its first poll, before it waits for the first
+/// response; the connection task then sends it after every request queued before it and
+/// ahead of any later one. Dropping the future afterwards only drops the response
+/// receiver, and the connection task skips the answers of requests whose receiver is gone
+/// (tokio-postgres 0.7, `Connection::poll_read`). So one poll with a no-op waker queues
+/// the statement without blocking and without a runtime. If the connection task has
+/// stopped, the connection is closed and the server has ended the session anyway.
+fn send_without_waiting(client: &Client, sql: &str) {
+    let request = pin!(client.batch_execute(sql));
+    let _ = request.poll(&mut Context::from_waker(Waker::noop()));
 }
 
 async fn exec_raw(client: &Client, sql: &str) -> Result<(), DatabaseError> {
