@@ -308,6 +308,30 @@ async fn cancelled_sqlx_mysql_connection_releases_on_next_use() {
     cancel_at_random("locks_cancel_mysql_conn", Arc::clone(&db), &*db, &*t.db).await;
 }
 
+async fn tokio_postgres_client(url: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    client
+}
+
+/// `tokio::sync::Mutex<tokio_postgres::Client>`: the release is queued on the client's
+/// connection task at once when the mutex is free, so another session gets the lock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelled_shared_tokio_postgres_client_releases_everything() {
+    let Some(t) = open(Backend::TokioPostgres, "locks_cancel_tokio_pg_mutex").await else {
+        return;
+    };
+    let db: Arc<dyn Database> = Arc::new(tokio::sync::Mutex::new(
+        tokio_postgres_client(&t.location).await,
+    ));
+    let next = t.reopen().await;
+    cancel_at_random("locks_cancel_tokio_pg_mutex", db, &*next, &*t.db).await;
+}
+
 /// Runs `runner` on `db` in a task and expects it to panic.
 async fn expect_panic(db: &Arc<dyn Database>, runner: MigrationRunner, context: &str) {
     let db = Arc::clone(db);
@@ -601,7 +625,11 @@ async fn a_database_that_does_not_pin_is_reported() {
 /// open waits for it, instead of running inside it and being rolled back with it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_concurrent_writer_keeps_its_row_when_a_migration_fails() {
-    for backend in [Backend::Rusqlite, Backend::SqlxSqlite] {
+    for backend in [
+        Backend::Rusqlite,
+        Backend::SqlxSqlite,
+        Backend::TokioPostgres,
+    ] {
         let Some(t) = open(backend, "locks_concurrent_writer").await else {
             continue;
         };
@@ -610,6 +638,11 @@ async fn a_concurrent_writer_keeps_its_row_when_a_migration_fails() {
                 sqlx::SqliteConnection::connect(&format!("sqlite://{}", t.location))
                     .await
                     .expect("connect"),
+            )),
+            // A bare `Client` cannot keep other tasks out of its session: share it behind
+            // a `tokio::sync::Mutex`.
+            Backend::TokioPostgres => Arc::new(tokio::sync::Mutex::new(
+                tokio_postgres_client(&t.location).await,
             )),
             _ => Arc::from(t.reopen().await),
         };

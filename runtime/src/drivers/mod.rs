@@ -1,5 +1,12 @@
 //! `Database` implementations, one file per driver, each behind the feature named after it.
 
+#[cfg(any(
+    feature = "sqlx-sqlite",
+    feature = "sqlx-postgres",
+    feature = "sqlx-mysql",
+    feature = "tokio-postgres"
+))]
+mod cleanup;
 #[cfg(feature = "rusqlite")]
 pub mod rusqlite;
 #[cfg(any(

@@ -12,7 +12,6 @@ use std::borrow::Cow;
 use std::marker::PhantomData;
 use std::ops::DerefMut;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use sqlx::pool::PoolConnection;
@@ -328,55 +327,22 @@ where
     }
 }
 
-/// Cleanup statements queued by [`Database::queue_cleanup`] on a `tokio::sync::Mutex`
-/// around a sqlx connection, with the mutex's address and a sequence number.
-///
-/// A sqlx connection does all its I/O inside the futures polled on it, so nothing can reach
-/// it from `Drop`: the statements wait here and run before the next statement sent through
-/// the same mutex. The address cannot be reused while the runner that queued them borrows
-/// the mutex; a later mutex at the same address runs them against a session that does not
-/// hold the lock, where releasing it is a no-op.
-static QUEUED: std::sync::Mutex<Vec<(usize, u64, String)>> = std::sync::Mutex::new(Vec::new());
-/// How many statements [`QUEUED`] holds: a lock-free fast path for the common case.
-static QUEUED_COUNT: AtomicUsize = AtomicUsize::new(0);
-static QUEUED_SEQ: AtomicU64 = AtomicU64::new(0);
-
-fn queued() -> std::sync::MutexGuard<'static, Vec<(usize, u64, String)>> {
-    QUEUED
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// Queues `sql` to run before the next statement on the connection behind `mutex`.
+/// Queues `sql` to run before the next statement on the connection behind `mutex`: a
+/// sqlx connection does all its I/O inside the futures polled on it, so nothing can reach
+/// it from `Drop` (see `drivers/cleanup.rs`).
 pub(crate) fn queue_cleanup<T>(mutex: &Mutex<T>, sql: &str) -> bool {
-    let seq = QUEUED_SEQ.fetch_add(1, Ordering::Relaxed);
-    queued().push((std::ptr::from_ref(mutex).addr(), seq, sql.to_owned()));
-    QUEUED_COUNT.fetch_add(1, Ordering::Release);
+    super::cleanup::queue(super::cleanup::key(mutex), sql);
     true
 }
 
 /// Runs the statements queued for `mutex` on `conn` (its locked connection), oldest first.
-/// Each is removed once it ran, so a caller dropped half-way leaves the rest queued (and
-/// running one twice only releases a lock that is no longer held). Their errors are
-/// ignored: nothing waits for them, and the statement that follows reports a broken
-/// connection.
+/// Their errors are ignored: nothing waits for them, and the statement that follows
+/// reports a broken connection.
 pub(crate) async fn run_queued<DB: Driver, T>(mutex: &Mutex<T>, conn: &mut DB::Connection) {
-    if QUEUED_COUNT.load(Ordering::Acquire) == 0 {
-        return;
-    }
-    let address = std::ptr::from_ref(mutex).addr();
-    loop {
-        let next = queued()
-            .iter()
-            .find(|(at, ..)| *at == address)
-            .map(|(_, seq, sql)| (*seq, sql.clone()));
-        let Some((seq, sql)) = next else { return };
+    let key = super::cleanup::key(mutex);
+    while let Some((sequence, sql)) = super::cleanup::next(key) {
         let _ = exec_raw::<DB>(conn, &sql).await;
-        let mut queue = queued();
-        if let Some(index) = queue.iter().position(|(_, s, _)| *s == seq) {
-            queue.remove(index);
-            QUEUED_COUNT.fetch_sub(1, Ordering::Release);
-        }
+        super::cleanup::done(sequence);
     }
 }
 
