@@ -175,22 +175,21 @@ impl<'s> MigrationLock<'s> {
         let target = match session.dialect() {
             Dialect::Sqlite => Target::Sqlite,
             Dialect::Postgres => {
-                let schema = match table.schema() {
-                    Some(schema) => schema.to_owned(),
-                    None => {
-                        let rows = session
-                            .query(
-                                "SELECT COALESCE(pg_catalog.current_schema()::text, '') AS schema",
-                                &[],
-                            )
-                            .await
-                            .map_err(lock_error)?;
-                        rows.first()
-                            .and_then(|row| row.get_index(0))
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_owned()
-                    }
+                let schema = if let Some(schema) = table.schema() {
+                    schema.to_owned()
+                } else {
+                    let rows = session
+                        .query(
+                            "SELECT COALESCE(pg_catalog.current_schema()::text, '') AS schema",
+                            &[],
+                        )
+                        .await
+                        .map_err(lock_error)?;
+                    rows.first()
+                        .and_then(|row| row.get_index(0))
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned()
                 };
                 let qualified = format!("{schema}.{}", table.name());
                 Target::Postgres {
@@ -254,8 +253,8 @@ impl<'s> MigrationLock<'s> {
         let bits = key.cast_unsigned();
         let params = [
             Value::Int(key),
-            Value::Int(i64::from((bits >> 32) as u32)),
-            Value::Int(i64::from(bits as u32)),
+            Value::Int((bits >> 32).cast_signed()),
+            Value::Int((bits & 0xffff_ffff).cast_signed()),
         ];
         let started = Instant::now();
         let mut pause = Duration::from_millis(5);
