@@ -121,7 +121,8 @@ impl Database for Client {
         query(self, sql, params).await
     }
 
-    /// Queued at once on the client's connection task (see [`send_without_waiting`]).
+    /// Queued at once on the client's connection task, which sends it after every request
+    /// queued before it (one poll of `batch_execute` with a no-op waker).
     fn queue_cleanup(&self, sql: &str) -> bool {
         send_without_waiting(self, sql);
         true
