@@ -255,6 +255,31 @@ pub trait Database: Send + Sync {
         Ok(Box::new(self))
     }
 
+    /// Queues `sql` (statements without parameters) to run on this handle's connection as
+    /// soon as possible, without waiting for it: for synchronous code such as `Drop`, where
+    /// nothing can be awaited. Returns whether it was queued.
+    ///
+    /// The runner calls it on its [`pinned`](Self::pinned) handle when a locked operation is
+    /// abandoned before it released the migration lock (its future was dropped by a timeout,
+    /// a `select!` or an aborted task, or a hook or migration panicked), to release the lock
+    /// on the session that holds it. The drivers answer:
+    /// - `tokio_postgres::Client`: sent at once by the client's connection task (the request
+    ///   is queued on its channel, as every request is), after anything queued before it;
+    /// - `tokio::sync::Mutex` around a sqlx connection: no code can reach that connection
+    ///   without being polled, so it runs before the next statement sent through this
+    ///   `Database` implementation on the same mutex (until then the session keeps the lock;
+    ///   closing the connection releases it too);
+    /// - pinned pool connections: `false`, as they are closed when dropped, which ends the
+    ///   session and everything it held.
+    ///
+    /// Default: `false` (not supported). A custom implementation whose `pinned` handle owns
+    /// a session should either queue `sql` or close the session when dropped; otherwise an
+    /// abandoned run leaves the lock held until the session ends.
+    fn queue_cleanup(&self, sql: &str) -> bool {
+        let _ = sql;
+        false
+    }
+
     /// Whether other connections of this handle may be open while a statement runs on one
     /// of them: `true` for a pool that may hold more than one connection (the sqlx pools
     /// answer from their `max_connections`), `false` (the default) for a single connection.
@@ -295,6 +320,9 @@ impl<T: Database + ?Sized> Database for &T {
     async fn pinned(&self) -> Result<Box<dyn Database + '_>, DatabaseError> {
         (**self).pinned().await
     }
+    fn queue_cleanup(&self, sql: &str) -> bool {
+        (**self).queue_cleanup(sql)
+    }
     fn may_have_other_connections(&self) -> bool {
         (**self).may_have_other_connections()
     }
@@ -319,6 +347,9 @@ impl<T: Database + ?Sized> Database for Box<T> {
     }
     async fn pinned(&self) -> Result<Box<dyn Database + '_>, DatabaseError> {
         (**self).pinned().await
+    }
+    fn queue_cleanup(&self, sql: &str) -> bool {
+        (**self).queue_cleanup(sql)
     }
     fn may_have_other_connections(&self) -> bool {
         (**self).may_have_other_connections()

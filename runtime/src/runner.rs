@@ -21,8 +21,14 @@ use crate::step::{Before, Outcome, SQLITE_POLL, Step};
 use crate::tracker::{self, TableShape, Tracker};
 
 /// Runs `$body` on a pinned handle bound to `$session`, with the migration lock held and
-/// the tracking table ensured, and releases the lock on every path. (A macro rather than a
-/// function taking an async closure: rustc cannot yet prove such futures `Send`.)
+/// the tracking table ensured, and releases the lock on every path: on return here, and,
+/// when the future is dropped at any await point or a hook or migration panics, from the
+/// lock guard's `Drop` (see `crate::lock`). (A macro rather than a function taking an async
+/// closure: rustc cannot yet prove such futures `Send`.)
+///
+/// Drop order matters and is fixed by the bindings: the body's future (with any open
+/// transaction) is dropped first, then the lock guard (which queues the release on the
+/// session), then the pinned handle (a pinned pool connection is closed).
 macro_rules! with_lock {
     ($runner:expr, $db:expr, $tracker:expr, |$session:ident| $body:block) => {{
         let pinned = pin($db).await?;
@@ -33,7 +39,7 @@ macro_rules! with_lock {
             $body
         }
         .await;
-        release(lock, &*pinned, result).await
+        release(lock, result).await
     }};
 }
 pub(crate) use with_lock;
@@ -879,12 +885,8 @@ pub(crate) async fn pin(db: &dyn Database) -> Result<Box<dyn Database + '_>> {
 
 /// Releases `lock` whatever `result` is; a release failure is reported only when the work
 /// itself succeeded (the work's error matters more).
-pub(crate) async fn release<T>(
-    lock: MigrationLock,
-    session: &dyn Database,
-    result: Result<T>,
-) -> Result<T> {
-    let released = lock.release(session).await;
+pub(crate) async fn release<T>(lock: MigrationLock<'_>, result: Result<T>) -> Result<T> {
+    let released = lock.release().await;
     let value = result?;
     released?;
     Ok(value)

@@ -475,20 +475,30 @@ async fn rusqlite_drop_without_commit_discards() {
 async fn rusqlite_nested_begin_fails() {
     let db = sqlite_memory();
     check_nested_begin_fails(&db).await;
-    // Beginning on the outer handle while a transaction is open fails the same way.
+    // Beginning on the outer handle while a transaction is open waits for it to end
+    // (the transaction owns the connection), then begins.
     let tx = db.begin_transaction().await.expect("begin");
-    let error = db
-        .begin_transaction()
+    assert!(
+        tokio::time::timeout(Duration::from_millis(50), db.begin_transaction())
+            .await
+            .is_err(),
+        "a second begin must wait for the open transaction"
+    );
+    let (second, ()) = tokio::join!(db.begin_transaction(), async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        tx.commit().await.expect("commit");
+    });
+    second
+        .expect("begin after commit")
+        .rollback()
         .await
-        .map(drop)
-        .expect_err("second begin must fail");
-    assert_eq!(error.kind(), DatabaseErrorKind::NestedTransaction);
-    tx.commit().await.expect("commit");
+        .expect("rollback");
 }
 
 #[tokio::test]
-async fn rusqlite_outer_handle_during_transaction_does_not_deadlock() {
-    // Documented behaviour: the statement runs inside the open transaction.
+async fn rusqlite_outer_handle_waits_for_the_transaction() {
+    // The transaction owns the connection: a statement through the outer handle waits for
+    // it to end instead of running inside it (and being rolled back with it).
     let db = sqlite_memory();
     db.exec_raw("CREATE TABLE t (id INTEGER)")
         .await
@@ -497,9 +507,16 @@ async fn rusqlite_outer_handle_during_transaction_does_not_deadlock() {
     tx.exec_raw("INSERT INTO t VALUES (1)")
         .await
         .expect("insert");
-    assert_eq!(count(&db, "t").await, 1);
-    tx.rollback().await.expect("rollback");
-    assert_eq!(count(&db, "t").await, 0);
+    let (written, ()) = tokio::join!(db.exec_raw("INSERT INTO t VALUES (2)"), async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        tx.rollback().await.expect("rollback");
+    });
+    written.expect("outer insert");
+    assert_eq!(
+        count(&db, "t").await,
+        1,
+        "the outer write was kept, the transaction's was not"
+    );
 }
 
 #[tokio::test]

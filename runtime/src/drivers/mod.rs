@@ -2,6 +2,13 @@
 
 #[cfg(any(feature = "sqlx-postgres", feature = "tokio-postgres"))]
 mod pg_decode;
+#[cfg(any(
+    feature = "sqlx-sqlite",
+    feature = "sqlx-postgres",
+    feature = "sqlx-mysql",
+    feature = "tokio-postgres"
+))]
+mod cleanup;
 #[cfg(feature = "rusqlite")]
 pub mod rusqlite;
 #[cfg(any(

@@ -22,22 +22,24 @@
 //!
 //! # Locking and transactions
 //!
-//! The mutex is locked for the duration of each call only and never held across an
+//! The mutex is locked for the duration of each statement and never held across an
 //! `.await`. A poisoned mutex (a panic while it was held) is recovered, not propagated: the
 //! connection itself stays consistent, since SQLite rolls back a failed statement.
 //!
 //! [`begin_transaction`](Database::begin_transaction) runs `BEGIN IMMEDIATE`, which takes
 //! the database's write lock at once; a second connection that tries to begin meanwhile
-//! waits for its `busy_timeout` and then fails with [`DatabaseErrorKind::Busy`]. The
-//! returned transaction does *not* keep the mutex locked between statements: a
-//! `std::sync::MutexGuard` cannot be sent across threads, yet a transaction must stay usable
-//! across `.await`s on a multi-threaded runtime. As a consequence, calling the outer
-//! `Mutex<Connection>` while a transaction is open does not deadlock, but the statement
-//! runs *inside* that transaction, because a SQLite transaction belongs to the connection.
-//! Send every statement of a transaction through the transaction object, and do not share
-//! the connection with other tasks while a migration runs. `begin_transaction` on the outer
-//! handle while a transaction is open fails with
-//! [`DatabaseErrorKind::NestedTransaction`].
+//! waits for its `busy_timeout` and then fails with [`DatabaseErrorKind::Busy`].
+//!
+//! A SQLite transaction belongs to the connection, so the returned transaction *owns* the
+//! connection until it is committed, rolled back or dropped: every other call on the same
+//! `Mutex<Connection>` (from another task, or a `begin_transaction`) waits until then,
+//! polling every millisecond on the tokio timer, instead of running inside the
+//! transaction and being rolled back with it. (A `std::sync::MutexGuard` cannot be held
+//! instead: it cannot be sent across threads, yet a transaction must stay usable across
+//! `.await`s on a multi-threaded runtime.) So send every statement of a transaction
+//! through the transaction object: a call on the outer handle from the task that holds the
+//! transaction waits forever, as it would with a `tokio::sync::Mutex`. Code that locks the
+//! mutex directly, not through this `Database` implementation, is not held back.
 //!
 //! Dropping the transaction without [`commit`](DatabaseTransaction::commit) or
 //! [`rollback`](DatabaseTransaction::rollback) runs `ROLLBACK` synchronously in `Drop`
@@ -68,6 +70,7 @@
 
 use std::error::Error as _;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use rusqlite::types::{ToSqlOutput, ValueRef};
@@ -81,6 +84,38 @@ fn lock(connection: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
     connection.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// The connections (by the address of their mutex) that a [`RusqliteTransaction`] owns.
+/// An address cannot be reused while its transaction borrows the mutex.
+static OWNED: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+
+/// How often a call waits for the transaction that owns the connection.
+const OWNER_POLL: Duration = Duration::from_millis(1);
+
+fn address(connection: &Mutex<Connection>) -> usize {
+    std::ptr::from_ref(connection).addr()
+}
+
+fn owned() -> MutexGuard<'static, Vec<usize>> {
+    OWNED.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Runs `f` on the connection once no transaction owns it (see the module docs). Checked
+/// under the connection's lock, which a transaction also holds when it takes ownership.
+async fn when_free<T>(
+    connection: &Mutex<Connection>,
+    f: impl Fn(&Connection) -> Result<T, DatabaseError>,
+) -> Result<T, DatabaseError> {
+    loop {
+        {
+            let guard = lock(connection);
+            if !owned().contains(&address(connection)) {
+                return f(&guard);
+            }
+        }
+        tokio::time::sleep(OWNER_POLL).await;
+    }
+}
+
 #[async_trait]
 impl Database for Mutex<Connection> {
     fn dialect(&self) -> Dialect {
@@ -88,25 +123,30 @@ impl Database for Mutex<Connection> {
     }
 
     async fn exec_raw(&self, sql: &str) -> Result<(), DatabaseError> {
-        exec_raw(&lock(self), sql)
+        when_free(self, |connection| exec_raw(connection, sql)).await
     }
 
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, DatabaseError> {
-        execute(&lock(self), sql, params)
+        when_free(self, |connection| execute(connection, sql, params)).await
     }
 
     async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError> {
-        query(&lock(self), sql, params)
+        when_free(self, |connection| query(connection, sql, params)).await
     }
 
+    /// Waits while another transaction owns the connection; then fails with
+    /// [`DatabaseErrorKind::NestedTransaction`] if the connection is inside a transaction
+    /// begun some other way (an `exec_raw("BEGIN")`).
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
-        {
-            let connection = lock(self);
+        when_free(self, |connection| {
             if !connection.is_autocommit() {
                 return Err(DatabaseError::nested_transaction());
             }
-            exec_raw(&connection, "BEGIN IMMEDIATE")?;
-        }
+            exec_raw(connection, "BEGIN IMMEDIATE")?;
+            owned().push(address(self));
+            Ok(())
+        })
+        .await?;
         Ok(Box::new(RusqliteTransaction {
             connection: self,
             finished: false,
@@ -151,6 +191,7 @@ impl DatabaseTransaction for RusqliteTransaction<'_> {
     async fn commit(mut self: Box<Self>) -> Result<(), DatabaseError> {
         self.finished = true;
         let connection = lock(self.connection);
+        let _owner = Disown(self.connection);
         let result = exec_raw(&connection, "COMMIT");
         if result.is_err() && !connection.is_autocommit() {
             // `COMMIT` can fail with SQLITE_BUSY and leave the transaction open: roll it
@@ -163,6 +204,7 @@ impl DatabaseTransaction for RusqliteTransaction<'_> {
     async fn rollback(mut self: Box<Self>) -> Result<(), DatabaseError> {
         self.finished = true;
         let connection = lock(self.connection);
+        let _owner = Disown(self.connection);
         if connection.is_autocommit() {
             // A statement of the transaction ended it already (SQLite rolls back on some
             // errors, such as SQLITE_FULL): nothing to roll back.
@@ -178,11 +220,24 @@ impl Drop for RusqliteTransaction<'_> {
             return;
         }
         let connection = lock(self.connection);
+        let _owner = Disown(self.connection);
         if !connection.is_autocommit() {
             // Nothing to report the error to; a failed ROLLBACK leaves SQLite rolled back
             // or the connection broken, and the next statement reports that.
             let _ = connection.execute_batch("ROLLBACK");
         }
+    }
+}
+
+/// Gives up a transaction's ownership of the connection when dropped: after the
+/// transaction ended, while the connection is still locked (it is declared after the guard,
+/// so it is dropped first), on every path including a panic.
+struct Disown<'c>(&'c Mutex<Connection>);
+
+impl Drop for Disown<'_> {
+    fn drop(&mut self) {
+        let address = address(self.0);
+        owned().retain(|&owner| owner != address);
     }
 }
 

@@ -327,6 +327,25 @@ where
     }
 }
 
+/// Queues `sql` to run before the next statement on the connection behind `mutex`: a
+/// sqlx connection does all its I/O inside the futures polled on it, so nothing can reach
+/// it from `Drop` (see `drivers/cleanup.rs`).
+pub(crate) fn queue_cleanup<T>(mutex: &Mutex<T>, sql: &str) -> bool {
+    super::cleanup::queue(super::cleanup::key(mutex), sql);
+    true
+}
+
+/// Runs the statements queued for `mutex` on `conn` (its locked connection), oldest first.
+/// Their errors are ignored: nothing waits for them, and the statement that follows
+/// reports a broken connection.
+pub(crate) async fn run_queued<DB: Driver, T>(mutex: &Mutex<T>, conn: &mut DB::Connection) {
+    let key = super::cleanup::key(mutex);
+    while let Some((sequence, sql)) = super::cleanup::next(key) {
+        let _ = exec_raw::<DB>(conn, &sql).await;
+        super::cleanup::done(sequence);
+    }
+}
+
 /// Implements [`Database`] for a sqlx pool type and for `tokio::sync::Mutex` around the
 /// matching connection type, given the [`Driver`] type.
 macro_rules! impl_database {
@@ -398,38 +417,53 @@ macro_rules! impl_database {
         /// it is committed, rolled back or dropped, so other calls on the mutex wait for it.
         /// A transaction dropped without commit or rollback is rolled back before the
         /// connection's next statement (sqlx's deferred rollback), so the connection is never
-        /// left inside it. [`pinned`](crate::Database::pinned) returns the mutex itself.
+        /// left inside it. [`pinned`](crate::Database::pinned) returns the mutex itself, and
+        /// statements queued by [`queue_cleanup`](crate::Database::queue_cleanup) (the
+        /// release of an abandoned migration lock) run before the next statement sent
+        /// through the mutex.
         #[::async_trait::async_trait]
         impl $crate::Database for ::tokio::sync::Mutex<$conn> {
             fn dialect(&self) -> $crate::Dialect {
                 <$db as $crate::drivers::sqlx_common::Driver>::DIALECT
             }
             async fn exec_raw(&self, sql: &str) -> Result<(), $crate::DatabaseError> {
-                $crate::drivers::sqlx_common::exec_raw::<$db>(&mut *self.lock().await, sql).await
+                let mut conn = self.lock().await;
+                $crate::drivers::sqlx_common::run_queued::<$db, _>(self, &mut conn).await;
+                $crate::drivers::sqlx_common::exec_raw::<$db>(&mut conn, sql).await
             }
             async fn execute(
                 &self,
                 sql: &str,
                 params: &[$crate::Value],
             ) -> Result<u64, $crate::DatabaseError> {
-                $crate::drivers::sqlx_common::execute::<$db>(&mut *self.lock().await, sql, params)
-                    .await
+                let mut conn = self.lock().await;
+                $crate::drivers::sqlx_common::run_queued::<$db, _>(self, &mut conn).await;
+                $crate::drivers::sqlx_common::execute::<$db>(&mut conn, sql, params).await
             }
             async fn query(
                 &self,
                 sql: &str,
                 params: &[$crate::Value],
             ) -> Result<Vec<$crate::Row>, $crate::DatabaseError> {
-                $crate::drivers::sqlx_common::query::<$db>(&mut *self.lock().await, sql, params)
-                    .await
+                let mut conn = self.lock().await;
+                $crate::drivers::sqlx_common::run_queued::<$db, _>(self, &mut conn).await;
+                $crate::drivers::sqlx_common::query::<$db>(&mut conn, sql, params).await
             }
             async fn begin_transaction(
                 &self,
             ) -> Result<Box<dyn $crate::DatabaseTransaction + '_>, $crate::DatabaseError> {
-                let guard = ::tokio::sync::MutexGuard::map(self.lock().await, |conn| conn);
+                let mut conn = self.lock().await;
+                $crate::drivers::sqlx_common::run_queued::<$db, _>(self, &mut conn).await;
+                let guard = ::tokio::sync::MutexGuard::map(conn, |conn| conn);
                 Ok(Box::new(
                     $crate::drivers::sqlx_common::Transaction::<$db, _>::begin(guard).await?,
                 ))
+            }
+            /// Queued until the next statement sent through this mutex, which runs it first:
+            /// a sqlx connection cannot be reached without being polled. Until then the
+            /// session keeps what it holds; closing the connection releases it too.
+            fn queue_cleanup(&self, sql: &str) -> bool {
+                $crate::drivers::sqlx_common::queue_cleanup(self, sql)
             }
         }
     };

@@ -1,4 +1,5 @@
-//! The `tokio-postgres` driver: [`Database`] for `tokio_postgres::Client`.
+//! The `tokio-postgres` driver: [`Database`] for `tokio_postgres::Client` and
+//! `tokio::sync::Mutex<tokio_postgres::Client>` (see [Transactions](#transactions)).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -51,17 +52,27 @@
 //! `Client::transaction` needs `&mut Client`, which a shared [`Database`] cannot give, so
 //! [`begin_transaction`](Database::begin_transaction) sends `BEGIN` and the transaction
 //! object runs its statements on the same client, ending with `COMMIT` or `ROLLBACK`.
-//! While it is open, **every statement sent through the client is inside it**: do not use
-//! the client from other tasks while a migration runs, and send the transaction's
-//! statements through the transaction object. Calling `begin_transaction` on the
-//! transaction object fails with [`DatabaseErrorKind::NestedTransaction`]; calling it on
-//! the client while a transaction is open cannot be detected (PostgreSQL only warns).
+//! Calling `begin_transaction` on the transaction object fails with
+//! [`DatabaseErrorKind::NestedTransaction`].
+//!
+//! A PostgreSQL transaction belongs to the session, and a `Client` is one session that any
+//! task holding a reference can use: while a transaction is open, **every statement sent
+//! through the same `Client` by other tasks runs inside it**, and is rolled back with it.
+//! Nothing can stop that on a bare `Client`. So:
+//! - a `Client` used for migrations must not be used by other tasks while they run; or
+//! - share it as a **`tokio::sync::Mutex<Client>`**, which this module implements
+//!   [`Database`] for: each call locks the mutex for its duration, and a transaction holds
+//!   the lock until it is committed, rolled back or dropped, so that other tasks' calls
+//!   through the mutex (this `Database` implementation or `mutex.lock().await`) wait for
+//!   it instead of joining it.
 //!
 //! Dropping the transaction without [`commit`](DatabaseTransaction::commit) or
 //! [`rollback`](DatabaseTransaction::rollback) queues a `ROLLBACK` on the connection at
 //! once, without waiting for its answer, so the next statement on the client runs outside
 //! the transaction. (This needs the connection task to keep running, as everything else
 //! does; if it has stopped, the server rolls back when the connection closes.)
+//! [`queue_cleanup`](Database::queue_cleanup), which releases the migration lock of an
+//! abandoned run, works the same way.
 //!
 //! As with any PostgreSQL transaction, `COMMIT` after a failed statement rolls back: the
 //! caller must not commit a transaction in which a statement failed.
@@ -79,6 +90,7 @@
 
 use std::error::Error as StdError;
 use std::fmt::Write as _;
+use std::ops::Deref;
 use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Waker};
@@ -113,46 +125,95 @@ impl Database for Client {
         query(self, sql, params).await
     }
 
+    /// Queued at once on the client's connection task, which sends it after every request
+    /// queued before it (one poll of `batch_execute` with a no-op waker).
+    fn queue_cleanup(&self, sql: &str) -> bool {
+        send_without_waiting(self, sql);
+        true
+    }
+
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
-        // Created before `BEGIN` is sent: if this future is dropped after sending it, the
-        // transaction's `Drop` queues the `ROLLBACK`.
-        let mut transaction = PostgresTransaction {
-            client: self,
-            finished: false,
-        };
-        if let Err(error) = exec_raw(self, "BEGIN").await {
-            transaction.finished = true;
-            return Err(error);
-        }
-        Ok(Box::new(transaction))
+        Ok(Box::new(PostgresTransaction::begin(self).await?))
     }
 }
 
-/// A transaction opened with `BEGIN` on a `tokio_postgres::Client`.
-///
-/// See the [module docs](self) for how it shares the client.
-struct PostgresTransaction<'c> {
-    client: &'c Client,
-    /// Set once `COMMIT` or `ROLLBACK` was sent, so that `Drop` leaves it alone.
-    finished: bool,
-}
-
+/// A client shared between tasks: each call locks the mutex for its duration, and a
+/// transaction keeps it locked until it is committed, rolled back or dropped, so that
+/// statements other tasks send through the mutex wait for it instead of running inside
+/// it (and being rolled back with it).
 #[async_trait]
-impl Database for PostgresTransaction<'_> {
+impl Database for tokio::sync::Mutex<Client> {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
     }
 
     async fn exec_raw(&self, sql: &str) -> Result<(), DatabaseError> {
-        exec_raw(self.client, sql).await
+        exec_raw(&*locked(self).await, sql).await
     }
 
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, DatabaseError> {
-        execute(self.client, sql, params).await
+        execute(&*locked(self).await, sql, params).await
     }
 
     async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError> {
-        query(self.client, sql, params).await
+        query(&*locked(self).await, sql, params).await
+    }
+
+    /// Queued at once on the client's connection task when the mutex is free; otherwise
+    /// sent before the next statement through the mutex.
+    fn queue_cleanup(&self, sql: &str) -> bool {
+        match self.try_lock() {
+            Ok(client) => send_without_waiting(&client, sql),
+            Err(_) => super::cleanup::queue(super::cleanup::key(self), sql),
+        }
+        true
+    }
+
+    async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
+        Ok(Box::new(
+            PostgresTransaction::begin(locked(self).await).await?,
+        ))
+    }
+}
+
+/// Locks a shared client, after sending what [`Database::queue_cleanup`] queued for it
+/// (queued in order, before whatever the caller sends next).
+async fn locked(mutex: &tokio::sync::Mutex<Client>) -> tokio::sync::MutexGuard<'_, Client> {
+    let client = mutex.lock().await;
+    let key = super::cleanup::key(mutex);
+    while let Some((sequence, sql)) = super::cleanup::next(key) {
+        send_without_waiting(&client, &sql);
+        super::cleanup::done(sequence);
+    }
+    client
+}
+
+/// A transaction opened with `BEGIN` on a `tokio_postgres::Client`.
+///
+/// See the [module docs](self) for how it shares the client.
+struct PostgresTransaction<C: Deref<Target = Client>> {
+    /// `&Client`, or the guard of a `tokio::sync::Mutex<Client>`, held until the end.
+    client: C,
+    /// Set once `COMMIT` or `ROLLBACK` was sent, so that `Drop` leaves it alone.
+    finished: bool,
+}
+
+#[async_trait]
+impl<C: Deref<Target = Client> + Send + Sync> Database for PostgresTransaction<C> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    async fn exec_raw(&self, sql: &str) -> Result<(), DatabaseError> {
+        exec_raw(&self.client, sql).await
+    }
+
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, DatabaseError> {
+        execute(&self.client, sql, params).await
+    }
+
+    async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError> {
+        query(&self.client, sql, params).await
     }
 
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
@@ -161,7 +222,7 @@ impl Database for PostgresTransaction<'_> {
 }
 
 #[async_trait]
-impl DatabaseTransaction for PostgresTransaction<'_> {
+impl<C: Deref<Target = Client> + Send + Sync> DatabaseTransaction for PostgresTransaction<C> {
     async fn commit(mut self: Box<Self>) -> Result<(), DatabaseError> {
         self.end("COMMIT").await
     }
@@ -171,31 +232,53 @@ impl DatabaseTransaction for PostgresTransaction<'_> {
     }
 }
 
-impl PostgresTransaction<'_> {
+impl<C: Deref<Target = Client>> PostgresTransaction<C> {
+    /// Sends `BEGIN` on `client`. The transaction exists before `BEGIN` is sent: if this
+    /// future is dropped after sending it, the transaction's `Drop` queues the `ROLLBACK`.
+    async fn begin(client: C) -> Result<Self, DatabaseError> {
+        let mut transaction = PostgresTransaction {
+            client,
+            finished: false,
+        };
+        if let Err(error) = exec_raw(&transaction.client, "BEGIN").await {
+            transaction.finished = true;
+            return Err(error);
+        }
+        Ok(transaction)
+    }
+
     /// Sends `COMMIT` or `ROLLBACK`. The request is queued on the first poll of the
     /// returned future, in the same poll that marks the transaction finished, so a caller
     /// that drops the future half-way never leaves the transaction open.
     async fn end(&mut self, statement: &str) -> Result<(), DatabaseError> {
-        let end = exec_raw(self.client, statement);
+        let end = exec_raw(&self.client, statement);
         self.finished = true;
         end.await
     }
 }
 
-impl Drop for PostgresTransaction<'_> {
+impl<C: Deref<Target = Client>> Drop for PostgresTransaction<C> {
     fn drop(&mut self) {
         if self.finished {
             return;
         }
-        // `Client::batch_execute` encodes the query and hands it to the connection task's
-        // unbounded request channel during its first poll, before it waits for the first
-        // response; the connection task then sends it ahead of any later request. Dropping
-        // the future afterwards only drops the response receiver, and the connection task
-        // skips the answers of requests whose receiver is gone. So one poll with a no-op
-        // waker queues the `ROLLBACK` without blocking and without a runtime.
-        let rollback = pin!(self.client.batch_execute("ROLLBACK"));
-        let _ = rollback.poll(&mut Context::from_waker(Waker::noop()));
+        send_without_waiting(&self.client, "ROLLBACK");
     }
+}
+
+/// Queues `sql` on the client's connection task without waiting for its answer.
+///
+/// `Client::batch_execute` encodes the query and hands it to the connection task's
+/// unbounded request channel during its first poll, before it waits for the first
+/// response; the connection task then sends it after every request queued before it and
+/// ahead of any later one. Dropping the future afterwards only drops the response
+/// receiver, and the connection task skips the answers of requests whose receiver is gone
+/// (tokio-postgres 0.7, `Connection::poll_read`). So one poll with a no-op waker queues
+/// the statement without blocking and without a runtime. If the connection task has
+/// stopped, the connection is closed and the server has ended the session anyway.
+fn send_without_waiting(client: &Client, sql: &str) {
+    let request = pin!(client.batch_execute(sql));
+    let _ = request.poll(&mut Context::from_waker(Waker::noop()));
 }
 
 async fn exec_raw(client: &Client, sql: &str) -> Result<(), DatabaseError> {
