@@ -205,7 +205,7 @@ pub enum Error {
         done_before(failed)
     )]
     MigrationFailed {
-        /// Which migration, which file, and what this run applied before it.
+        /// Which migration, which file, and what this run applied (or rolled back) before it.
         failed: Box<FailedMigration>,
         /// The database's error, or the code migration's (printed in the message, so
         /// not chained).
@@ -294,10 +294,9 @@ pub enum Error {
         ids: Vec<String>,
     },
 
-    /// Another process held the migration lock for longer than the timeout.
-    #[error(
-        "timed out after {waited:?} waiting for the migration lock held by another process ({lock})"
-    )]
+    /// The migration lock (or, on SQLite, the write lock or a running migration) stayed
+    /// held for longer than the timeout; `lock` says which, and by whom.
+    #[error("timed out after {waited:?} waiting for the migration lock: {lock}")]
     LockTimeout {
         /// How long the runner waited.
         waited: Duration,

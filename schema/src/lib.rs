@@ -89,7 +89,7 @@
 //! - **Atomic apply.** On SQLite and PostgreSQL each migration runs in a transaction
 //!   together with its tracking row. A failing migration leaves the earlier ones applied and
 //!   no trace of itself; the error ([`Error::MigrationFailed`]) names the migration, its
-//!   file, the database's message and what the run applied before it.
+//!   file, the database's message and what the run applied (or rolled back) before it.
 //! - **Not atomic, but visible.** MySQL commits DDL implicitly, and a migration whose
 //!   `metadata.toml` says `run_in_transaction = false` runs outside a transaction (for
 //!   `CREATE INDEX CONCURRENTLY` or `PRAGMA journal_mode=WAL`; on PostgreSQL its statements

@@ -1,7 +1,5 @@
 //! `Database` implementations, one file per driver, each behind the feature named after it.
 
-#[cfg(any(feature = "sqlx-postgres", feature = "tokio-postgres"))]
-mod pg_decode;
 #[cfg(any(
     feature = "sqlx-sqlite",
     feature = "sqlx-postgres",
@@ -9,6 +7,8 @@ mod pg_decode;
     feature = "tokio-postgres"
 ))]
 mod cleanup;
+#[cfg(any(feature = "sqlx-postgres", feature = "tokio-postgres"))]
+mod pg_decode;
 #[cfg(feature = "rusqlite")]
 pub mod rusqlite;
 #[cfg(any(
