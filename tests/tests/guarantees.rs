@@ -610,7 +610,7 @@ impl Database for Counting<'_> {
 async fn the_no_op_start_up_issues_a_constant_number_of_queries() {
     each(&Backend::ALL, "noop_count", async |t| {
         let mut counts = Vec::new();
-        for (prefix, size) in [("s", 3), ("l", 40)] {
+        for (prefix, size) in [("s", 3), ("l", 200)] {
             let mut source = CodeSource::new();
             for n in 0..size {
                 source.add(create(&format!("{n:04}_{prefix}"), &format!("{prefix}{n}")));
@@ -631,6 +631,39 @@ async fn the_no_op_start_up_issues_a_constant_number_of_queries() {
             t.backend
         );
         assert_eq!(counts[0], 1, "{:?}", t.backend);
+    })
+    .await;
+}
+
+/// MySQL's default `group_concat_max_len` is 1024 bytes (MariaDB's is 1 MiB): the no-op
+/// start-up must stay one statement with the aggregate far past the session's limit.
+#[tokio::test]
+async fn the_no_op_start_up_is_one_query_past_group_concat_max_len() {
+    each(&[Backend::SqlxMySql], "noop_concat_len", async |t| {
+        let mut source = CodeSource::new();
+        for n in 0..200 {
+            source.add(create(&format!("{n:04}_t"), &format!("t{n}")));
+        }
+        let runner = MigrationRunner::new(source);
+        runner.run(&*t.db).await.unwrap();
+        let pinned = t.db.pinned().await.unwrap();
+        pinned
+            .exec_raw("SET SESSION group_concat_max_len = 1024")
+            .await
+            .unwrap();
+        let counting = Counting {
+            inner: &*pinned,
+            statements: AtomicUsize::new(0),
+        };
+        let report = runner.run(&counting).await.unwrap();
+        assert_eq!(report.skipped.len(), 200);
+        assert_eq!(counting.statements.load(Ordering::SeqCst), 1);
+        // The session's own limit is untouched.
+        let rows = pinned
+            .query("SELECT @@SESSION.group_concat_max_len AS n", &[])
+            .await
+            .unwrap();
+        assert_eq!(rows[0].values()[0].as_i64(), Some(1024));
     })
     .await;
 }
