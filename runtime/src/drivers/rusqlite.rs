@@ -244,9 +244,17 @@ impl Drop for Disown<'_> {
 /// Runs the statements of `sql` one by one, stepping each once as
 /// `Connection::execute_batch` does. An error tells how many statements completed before
 /// the failing one ([`DatabaseError::statements_completed`]).
+///
+/// The text handed to SQLite ends with a NUL byte: given a length and a text that does not
+/// end with NUL, `sqlite3_prepare_v3` copies the whole rest of the text to prepare its first
+/// statement, which made a 10 MB text of 80,000 statements copy 400 GB (quadratic). With the
+/// NUL, SQLite reads the text in place; the one copy made here is linear.
 fn exec_raw(connection: &Connection, sql: &str) -> Result<(), DatabaseError> {
     use rusqlite::fallible_iterator::FallibleIterator as _;
-    let mut batch = rusqlite::Batch::new(connection, sql);
+    let mut terminated = String::with_capacity(sql.len() + 1);
+    terminated.push_str(sql);
+    terminated.push('\0');
+    let mut batch = rusqlite::Batch::new(connection, &terminated);
     let mut completed = 0;
     loop {
         let step = match batch.next() {
@@ -259,7 +267,9 @@ fn exec_raw(connection: &Connection, sql: &str) -> Result<(), DatabaseError> {
         };
         match step {
             Ok(()) => completed += 1,
-            Err(error) => return Err(map_error(error, sql).with_statements_completed(completed)),
+            Err(error) => {
+                return Err(map_error(error, &terminated).with_statements_completed(completed));
+            }
         }
     }
 }
