@@ -352,15 +352,17 @@ impl Tracker {
         // MySQL and MariaDB cut `GROUP_CONCAT` at `group_concat_max_len` (1024 bytes by
         // default on MySQL, about ten rows), so the limit is lifted for this one statement,
         // in the same text, without a second round trip and without touching the session:
-        // - MariaDB (10.1.2+) executes the `/*M! ... */` comment, which makes the statement
-        //   `SET STATEMENT group_concat_max_len = N FOR SELECT ...`; it ignores `/*+ */`.
+        // - MariaDB 10.1.2+ (where `SET STATEMENT` appeared) executes the `/*M!100102 ... */`
+        //   comment, which makes the statement `SET STATEMENT group_concat_max_len = N FOR
+        //   SELECT ...`; older MariaDB skips it. MariaDB before 12.0 reads `/*+ */` as a
+        //   comment (where a server applies both, they set the same value).
         // - MySQL (8.0.3+) reads `/*M!` as a plain comment and applies the `SET_VAR` optimizer
         //   hint (`group_concat_max_len` is hintable); older servers ignore it.
         // The server clamps N to its own maximum. Where neither applies, a truncated
         // aggregate holds fewer than `n` well-formed entries and the caller takes the full path.
         let (set_statement, hint) = match self.dialect {
             Dialect::MySql => (
-                "/*M! SET STATEMENT group_concat_max_len = 4294967295 FOR */ ",
+                "/*M!100102 SET STATEMENT group_concat_max_len = 4294967295 FOR */ ",
                 "/*+ SET_VAR(group_concat_max_len = 4294967295) */ ",
             ),
             Dialect::Sqlite | Dialect::Postgres => ("", ""),
