@@ -359,7 +359,9 @@ impl Tracker {
         // - MySQL (8.0.3+) reads `/*M!` as a plain comment and applies the `SET_VAR` optimizer
         //   hint (`group_concat_max_len` is hintable); older servers ignore it.
         // The server clamps N to its own maximum. Where neither applies, a truncated
-        // aggregate holds fewer than `n` well-formed entries and the caller takes the full path.
+        // aggregate holds fewer than `n` well-formed entries (the caller takes the full path)
+        // or its last entry has a cut checksum (a mismatch, also the full path, or ignored
+        // when checksums are not verified: its id and status are whole).
         let (set_statement, hint) = match self.dialect {
             Dialect::MySql => (
                 "/*M!100102 SET STATEMENT group_concat_max_len = 4294967295 FOR */ ",
