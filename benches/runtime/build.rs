@@ -1,6 +1,7 @@
 //! Generates the migration folders `embed_migrations!` embeds (they are not committed):
 //! `generated/apply` (1,000 migrations, each a `CREATE TABLE` and one `INSERT`) and
-//! `generated/big` (one migration whose up.sql is ~10 MB: 80,000 INSERTs).
+//! `generated/big` (one migration whose up.sql is ~10 MB: 80,000 INSERTs), and the same
+//! two sets in sqlx's layout (`generated/sqlx`, `generated/sqlx-big`).
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -22,6 +23,8 @@ fn main() {
             "CREATE TABLE bench_{n:05} (id INTEGER PRIMARY KEY, name TEXT);\nINSERT INTO bench_{n:05} (id, name) VALUES (1, 'row {n}');\n"
         );
         write_if_changed(&root.join(format!("apply/{n:05}_bench/up.sql")), &text);
+        // The same migrations in sqlx's layout (`<version>_<description>.sql`).
+        write_if_changed(&root.join(format!("sqlx/{:05}_bench.sql", n + 1)), &text);
     }
     let mut big = String::from(
         "CREATE TABLE big (id INTEGER PRIMARY KEY, name TEXT, payload TEXT);\n",
@@ -34,4 +37,5 @@ fn main() {
         .unwrap();
     }
     write_if_changed(&root.join("big/00001_big/up.sql"), &big);
+    write_if_changed(&root.join("sqlx-big/00001_big.sql"), &big);
 }

@@ -19,6 +19,8 @@ use switchy_schema::{Database, DatabaseError, DatabaseTransaction, Dialect, Row,
 
 static APPLY: switchy_schema::Migrations = switchy_schema::embed_migrations!("generated/apply");
 static BIG: switchy_schema::Migrations = switchy_schema::embed_migrations!("generated/big");
+static SQLX_APPLY: sqlx::migrate::Migrator = sqlx::migrate!("generated/sqlx");
+static SQLX_BIG: sqlx::migrate::Migrator = sqlx::migrate!("generated/sqlx-big");
 
 const TRACKING: &str = "__switchy_migrations";
 
@@ -97,7 +99,9 @@ impl Figure {
 
 /// `floor`: the driver alone, no switchy code. `switchy`: the runner, the README's way.
 /// `prepare`: applies the 1,000 migrations with switchy (set-up for `noop`, not reported).
-const KINDS: [&str; 2] = ["floor", "switchy"];
+/// `sqlx-migrate`: the peer `sqlx::migrate!` + `Migrator::run(&pool)` (sqlx drivers only);
+/// `prepare-sqlx` is its set-up for `noop`.
+const KINDS: [&str; 3] = ["floor", "switchy", "sqlx-migrate"];
 
 fn env_list(name: &str) -> Option<Vec<String>> {
     std::env::var(name)
@@ -161,6 +165,10 @@ fn child(figure: &str, driver: &str, kind: &str, target: &str) {
         "switchy" | "prepare" => {
             let migrations = if figure == Figure::Big { &BIG } else { &APPLY };
             rt.block_on(switchy(driver, target, migrations, kind == "switchy", figure));
+        }
+        "sqlx-migrate" | "prepare-sqlx" => {
+            let migrator = if figure == Figure::Big { &SQLX_BIG } else { &SQLX_APPLY };
+            rt.block_on(sqlx_migrate(driver, target, migrator, kind == "sqlx-migrate"));
         }
         other => panic!("kind {other}"),
     }
@@ -267,6 +275,32 @@ async fn floor_noop(driver: Driver, target: &str) {
     let elapsed = started.elapsed();
     assert_eq!(rows, APPLY.len(), "the no-op floor reads every applied row");
     report(elapsed, 1);
+}
+
+/// The peer: sqlx's own migrator on the pool, the way sqlx documents it.
+async fn sqlx_migrate(driver: Driver, target: &str, migrator: &sqlx::migrate::Migrator, timed: bool) {
+    let started;
+    match driver {
+        Driver::SqlxSqlite => {
+            let pool = sqlx::SqlitePool::connect(&sqlite_url(target)).await.unwrap();
+            started = Instant::now();
+            migrator.run(&pool).await.unwrap();
+        }
+        Driver::SqlxPostgres => {
+            let pool = sqlx::PgPool::connect(target).await.unwrap();
+            started = Instant::now();
+            migrator.run(&pool).await.unwrap();
+        }
+        Driver::SqlxMysql => {
+            let pool = sqlx::MySqlPool::connect(target).await.unwrap();
+            started = Instant::now();
+            migrator.run(&pool).await.unwrap();
+        }
+        other => panic!("sqlx migrate has no {other:?} driver"),
+    }
+    if timed {
+        report(started.elapsed(), 0);
+    }
 }
 
 async fn tokio_postgres_client(url: &str) -> tokio_postgres::Client {
@@ -565,6 +599,7 @@ fn parent() {
             eprintln!("{var} is not set: {what} drivers skipped");
         }
     }
+    let peers_off = std::env::var("BENCH_PEERS").is_ok_and(|v| v == "0");
     let rt = runtime();
     let mut samples: BTreeMap<(Figure, Driver, &str), Vec<Sample>> = BTreeMap::new();
     for round in 0..rounds {
@@ -573,9 +608,16 @@ fn parent() {
             // Interleaved: within a figure, floor and switchy alternate driver by driver.
             for &driver in &drivers {
                 for kind in KINDS {
+                    if kind == "sqlx-migrate"
+                        && (!matches!(driver, Driver::SqlxSqlite | Driver::SqlxPostgres | Driver::SqlxMysql)
+                            || peers_off)
+                    {
+                        continue;
+                    }
                     let Some(target) = make_target(&rt, figure, driver) else { continue };
                     if figure == Figure::Noop {
-                        spawn(figure, driver, "prepare", &target.location);
+                        let prepare = if kind == "sqlx-migrate" { "prepare-sqlx" } else { "prepare" };
+                        spawn(figure, driver, prepare, &target.location);
                     }
                     let sample = spawn(figure, driver, kind, &target.location);
                     eprintln!(
@@ -600,8 +642,8 @@ fn parent() {
         APPLY.len(),
         BIG.iter().next().map_or(0, |m| m.up_sql(Dialect::Sqlite).map_or(0, str::len)) as f64 / 1e6
     );
-    println!("| figure | driver | floor | switchy_schema | ratio | floor process | switchy process | floor peak RSS | switchy peak RSS | switchy queries |");
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| figure | driver | floor | switchy_schema | ratio | floor process | switchy process | floor peak RSS | switchy peak RSS | switchy queries | sqlx migrate | sqlx migrate ratio |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for &figure in &figures {
         for &driver in &drivers {
             let (Some(floor), Some(ours)) =
@@ -626,8 +668,15 @@ fn parent() {
                 (Figure::Noop, _) => "no-op start-up, first call",
                 (Figure::Big, _) => "one 10 MB up.sql",
             };
+            let peer = samples.get(&(figure, driver, "sqlx-migrate")).map_or_else(
+                || "– | –".to_owned(),
+                |p| {
+                    let pe = median(p.iter().map(|x| x.elapsed).collect());
+                    format!("{} | {:.3}×", fmt_ms(pe), pe.as_secs_f64() / fe.as_secs_f64())
+                },
+            );
             println!(
-                "| {location} | {} | {} | {} | {:.3}× | {} | {} | {:.1} MB | {:.1} MB | {sq} |",
+                "| {location} | {} | {} | {} | {:.3}× | {} | {} | {:.1} MB | {:.1} MB | {sq} | {peer} |",
                 driver.name(),
                 fmt_ms(fe),
                 fmt_ms(se),
