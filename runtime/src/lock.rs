@@ -256,15 +256,41 @@ impl<'s> MigrationLock<'s> {
             Value::Int((bits >> 32).cast_signed()),
             Value::Int((bits & 0xffff_ffff).cast_signed()),
         ];
+        let lock = format!("PostgreSQL advisory lock {key} for table `{table}`");
+        self.poll(PG_ACQUIRE, |_| params.to_vec(), &lock, timeout)
+            .await
+    }
+
+    async fn acquire_mysql(&mut self, name: &str, table: &str, timeout: Duration) -> Result<()> {
+        // The server itself waits up to the seconds that remain.
+        let params = |remaining: Duration| {
+            let seconds = i64::try_from(remaining.as_secs()).unwrap_or(i64::MAX);
+            vec![name.into(), name.into(), Value::Int(seconds)]
+        };
+        let lock = format!("MySQL GET_LOCK for table `{table}`");
+        self.poll(MYSQL_ACQUIRE, params, &lock, timeout).await
+    }
+
+    /// Sends `statement` (with `params` for the time that remains) until the server answers
+    /// that this session holds the lock, or `timeout` has passed. The statement answers NULL
+    /// when this session already holds it, which is waited for like another session's.
+    async fn poll(
+        &mut self,
+        statement: &str,
+        params: impl Fn(Duration) -> Vec<Value>,
+        lock: &str,
+        timeout: Duration,
+    ) -> Result<()> {
         let started = Instant::now();
         let mut pause = Duration::from_millis(5);
         loop {
+            let params = params(timeout.saturating_sub(started.elapsed()));
             // Armed before the statement is sent: dropped while it is in flight, the guard
             // releases whatever it may have taken.
             self.armed = true;
             let rows = self
                 .session
-                .query(PG_ACQUIRE, &params)
+                .query(statement, &params)
                 .await
                 .map_err(lock_error)?;
             let answer = answer(rows.first().and_then(|row| row.get_index(0)));
@@ -281,45 +307,7 @@ impl<'s> MigrationLock<'s> {
                 };
                 return Err(Error::LockTimeout {
                     waited,
-                    lock: format!(
-                        "PostgreSQL advisory lock {key} for table `{table}`, held by {holder}"
-                    ),
-                });
-            }
-            tokio::time::sleep(next_pause(&mut pause, started, timeout)).await;
-        }
-    }
-
-    async fn acquire_mysql(&mut self, name: &str, table: &str, timeout: Duration) -> Result<()> {
-        let started = Instant::now();
-        let mut pause = Duration::from_millis(5);
-        loop {
-            let remaining = timeout.saturating_sub(started.elapsed());
-            let seconds = i64::try_from(remaining.as_secs()).unwrap_or(i64::MAX);
-            self.armed = true;
-            let rows = self
-                .session
-                .query(
-                    MYSQL_ACQUIRE,
-                    &[name.into(), name.into(), Value::Int(seconds)],
-                )
-                .await
-                .map_err(lock_error)?;
-            let answer = answer(rows.first().and_then(|row| row.get_index(0)));
-            if answer == Some(true) {
-                return Ok(());
-            }
-            self.armed = false;
-            let waited = started.elapsed();
-            if waited >= timeout {
-                let holder = if answer.is_none() {
-                    "this same connection, used by another runner at the same time"
-                } else {
-                    "another session"
-                };
-                return Err(Error::LockTimeout {
-                    waited,
-                    lock: format!("MySQL GET_LOCK for table `{table}`, held by {holder}"),
+                    lock: format!("{lock}, held by {holder}"),
                 });
             }
             tokio::time::sleep(next_pause(&mut pause, started, timeout)).await;
