@@ -633,13 +633,7 @@ impl MigrationRunner {
                 let migration = migrations[index].as_ref();
                 let id = migration.id();
                 tracker
-                    .insert(
-                        &*tx,
-                        id,
-                        MigrationStatus::Completed,
-                        &migration.up_checksum(dialect),
-                        &migration.down_checksum(dialect),
-                    )
+                    .insert(&*tx, migration, MigrationStatus::Completed)
                     .await
                     .map_err(|e| {
                         Error::database(format!("recording adopted migration `{id}`"), e)

@@ -669,8 +669,6 @@ impl MigrationRunner {
             let mut changed = 0;
             for migration in migrations {
                 let id = migration.id();
-                let up = migration.up_checksum(dialect);
-                let down = migration.down_checksum(dialect);
                 let write = match existing.get(id) {
                     Some(row) if row.status == Some(MigrationStatus::Completed) => continue,
                     Some(_) => {
@@ -678,13 +676,15 @@ impl MigrationRunner {
                             tracker
                                 .finish(scope, id, MigrationStatus::Completed, None)
                                 .await?;
+                            let up = migration.up_checksum(dialect);
+                            let down = migration.down_checksum(dialect);
                             tracker.set_checksums(scope, id, &up, &down).await.map(drop)
                         }
                         .await
                     }
                     None => {
                         tracker
-                            .insert(scope, id, MigrationStatus::Completed, &up, &down)
+                            .insert(scope, migration.as_ref(), MigrationStatus::Completed)
                             .await
                     }
                 };

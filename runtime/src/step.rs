@@ -212,20 +212,13 @@ impl MigrationRunner {
         tracker: &Tracker,
         step: &Step<'_>,
     ) -> Result<(), StepError> {
-        let dialect = scope.dialect();
         let migration = step.migration;
         let id = step.id();
         match step.direction {
             Direction::Up => {
                 migration.up(scope).await.map_err(StepError::Migration)?;
                 tracker
-                    .insert(
-                        scope,
-                        id,
-                        MigrationStatus::Completed,
-                        &migration.up_checksum(dialect),
-                        &migration.down_checksum(dialect),
-                    )
+                    .insert(scope, migration, MigrationStatus::Completed)
                     .await
                     .map_err(|e| {
                         StepError::Record(Error::database(format!("recording migration `{id}`"), e))
@@ -309,16 +302,9 @@ impl MigrationRunner {
                         delete_record(scope, tracker, id).await?;
                     }
                     let migration = step.migration;
-                    let dialect = session.dialect();
                     match step.direction {
                         Direction::Up => tracker
-                            .insert(
-                                scope,
-                                id,
-                                MigrationStatus::InProgress,
-                                &migration.up_checksum(dialect),
-                                &migration.down_checksum(dialect),
-                            )
+                            .insert(scope, migration, MigrationStatus::InProgress)
                             .await
                             .map_err(guard_error)?,
                         Direction::Down => tracker

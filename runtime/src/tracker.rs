@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 use crate::database::{Database, Dialect, Row, Value};
 use crate::error::{DatabaseError, Error, Result};
 use crate::ident::TableName;
-use crate::migration::{MigrationInfo, MigrationStatus};
+use crate::migration::{Migration, MigrationInfo, MigrationStatus};
 use crate::plan::{CompactRow, TrackedRow, UNKNOWN_CHECKSUM};
 use crate::timestamps::Clock;
 
@@ -465,14 +465,13 @@ impl Tracker {
             .map(|row| row.get_str("status").unwrap_or_default().to_owned()))
     }
 
-    /// Inserts a row with `status`; `completed` rows get `finished_on` too.
+    /// Inserts `migration`'s row with `status` and its checksums for this dialect;
+    /// `completed` rows get `finished_on` too.
     pub(crate) async fn insert(
         &self,
         db: &dyn Database,
-        id: &str,
+        migration: &dyn Migration,
         status: MigrationStatus,
-        up_checksum: &str,
-        down_checksum: &str,
     ) -> Result<(), DatabaseError> {
         let finished = if status == MigrationStatus::InProgress {
             "NULL"
@@ -491,9 +490,9 @@ impl Tracker {
         db.execute(
             &sql,
             &[
-                id.into(),
-                up_checksum.into(),
-                down_checksum.into(),
+                migration.id().into(),
+                migration.up_checksum(self.dialect).into_owned().into(),
+                migration.down_checksum(self.dialect).into_owned().into(),
                 status.as_str().into(),
             ],
         )
