@@ -115,16 +115,7 @@ impl TextLayout {
             }
             None => (false, rest),
         };
-        let zulu = match rest {
-            "" => false,
-            "Z" => true,
-            _ => return None,
-        };
-        Some(Self {
-            iso_separator,
-            millis,
-            zulu,
-        })
+        Self::ending_in(iso_separator, millis, rest)
     }
 
     /// The layout a `strftime('…', 'now')` default produces, when it is one.
@@ -143,6 +134,11 @@ impl TextLayout {
         } else {
             (false, time.strip_prefix("%H:%M:%S")?)
         };
+        Self::ending_in(iso_separator, millis, rest)
+    }
+
+    /// The layout whose text (or format) after the seconds is `rest`: nothing, or `Z`.
+    fn ending_in(iso_separator: bool, millis: bool, rest: &str) -> Option<Self> {
         let zulu = match rest {
             "" => false,
             "Z" => true,
