@@ -9,21 +9,8 @@ use switchy_schema::{
     Database, Error, ExecutionStrategy, MigrationHooks, MigrationRunner, MigrationStatus,
     OutOfOrderPolicy, RollbackStrategy, TransactionMode,
 };
-use switchy_schema_tests::harness::{Backend, TestDatabase, open};
-
-/// A reversible migration creating table `table`.
-fn create(id: &str, table: &str) -> CodeMigration {
-    CodeMigration::new(id, format!("CREATE TABLE {table} (id INTEGER)"))
-        .with_down(format!("DROP TABLE {table}"))
-}
-
-async fn each(backends: &[Backend], test: &str, mut body: impl AsyncFnMut(TestDatabase)) {
-    for &backend in backends {
-        if let Some(database) = open(backend, test).await {
-            body(database).await;
-        }
-    }
-}
+use switchy_schema_tests::harness::{Backend, TestDatabase};
+use switchy_schema_tests::support::{count, create, each};
 
 #[tokio::test]
 async fn up_to_an_unknown_id_is_an_error_even_when_everything_is_applied() {
@@ -227,16 +214,6 @@ async fn mysql_rolls_back_the_data_of_a_migration_that_fails_half_way() {
         );
     })
     .await;
-}
-
-async fn count(db: &dyn Database, table: &str) -> Result<i64, switchy_schema::DatabaseError> {
-    let rows = db
-        .query(&format!("SELECT COUNT(*) AS n FROM {table}"), &[])
-        .await?;
-    Ok(rows[0]
-        .get_index(0)
-        .and_then(switchy_schema::Value::as_i64)
-        .unwrap_or(-1))
 }
 
 /// Starts `migrate_once` with `args` after the backend and location.

@@ -8,47 +8,10 @@ use switchy_schema::__private::checksum::sha256_hex;
 use switchy_schema::code::{CodeMigration, CodeSource};
 use switchy_schema::{
     Database, Dialect, Error, ExecutionStrategy, MigrationHooks, MigrationRunner, MigrationStatus,
-    Migrations, MissingPolicy, OutOfOrderPolicy, RollbackStrategy, SqlFile, SqlMigration,
-    TransactionMode,
+    Migrations, MissingPolicy, OutOfOrderPolicy, RollbackStrategy, TransactionMode,
 };
-use switchy_schema_tests::harness::{Backend, TestDatabase, open};
-
-/// A reversible migration creating table `table`.
-fn create(id: &str, table: &str) -> CodeMigration {
-    CodeMigration::new(id, format!("CREATE TABLE {table} (id INTEGER)"))
-        .with_down(format!("DROP TABLE {table}"))
-}
-
-/// A migration as the directory source builds it: SQL files with paths.
-fn sql_migration(id: &str, up: &str, down: Option<&str>, mode: TransactionMode) -> SqlMigration {
-    let file = |name: &str, sql: &str| {
-        SqlFile::owned(None, format!("migrations/{id}/{name}"), sql.to_owned())
-    };
-    SqlMigration {
-        id: id.to_owned().into(),
-        description: None,
-        up: vec![file("up.sql", up)].into(),
-        down: down
-            .map(|sql| vec![file("down.sql", sql)])
-            .unwrap_or_default()
-            .into(),
-        transaction_mode: mode,
-    }
-}
-
-async fn count(db: &dyn Database, table: &str) -> Result<i64, switchy_schema::DatabaseError> {
-    let rows = db
-        .query(&format!("SELECT COUNT(*) AS n FROM {table}"), &[])
-        .await?;
-    Ok(rows[0]
-        .get_index(0)
-        .and_then(switchy_schema::Value::as_i64)
-        .unwrap_or(-1))
-}
-
-async fn exists(db: &dyn Database, table: &str) -> bool {
-    count(db, table).await.is_ok()
-}
+use switchy_schema_tests::harness::Backend;
+use switchy_schema_tests::support::{count, create, each, exists, sql_migration};
 
 async fn tracked_ids(db: &dyn Database, table: &str) -> Vec<String> {
     let rows = db
@@ -58,14 +21,6 @@ async fn tracked_ids(db: &dyn Database, table: &str) -> Vec<String> {
     rows.iter()
         .map(|row| row.get_str("id").unwrap_or_default().to_owned())
         .collect()
-}
-
-async fn each(backends: &[Backend], test: &str, mut body: impl AsyncFnMut(TestDatabase)) {
-    for &backend in backends {
-        if let Some(database) = open(backend, test).await {
-            body(database).await;
-        }
-    }
 }
 
 #[tokio::test]

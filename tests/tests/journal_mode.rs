@@ -12,27 +12,11 @@ use std::time::Duration;
 
 use switchy_schema::code::{CodeMigration, CodeSource};
 use switchy_schema::{
-    Database, Error, MigrationInfo, MigrationRunner, MigrationStatus, RollbackStrategy, SqlFile,
-    SqlMigration, TransactionMode,
+    Database, Error, MigrationInfo, MigrationRunner, MigrationStatus, RollbackStrategy,
+    TransactionMode,
 };
 use switchy_schema_tests::harness::{Backend, open};
-
-/// A migration as the directory source builds it: SQL files with paths.
-fn sql_migration(id: &str, up: &str, down: Option<&str>, mode: TransactionMode) -> SqlMigration {
-    let file = |name: &str, sql: &str| {
-        SqlFile::owned(None, format!("migrations/{id}/{name}"), sql.to_owned())
-    };
-    SqlMigration {
-        id: id.to_owned().into(),
-        description: None,
-        up: vec![file("up.sql", up)].into(),
-        down: down
-            .map(|sql| vec![file("down.sql", sql)])
-            .unwrap_or_default()
-            .into(),
-        transaction_mode: mode,
-    }
-}
+use switchy_schema_tests::support::{exists, sql_migration};
 
 /// A table, then the migration: WAL on the way up, DELETE on the way down.
 fn wal_pair() -> CodeSource {
@@ -125,12 +109,6 @@ async fn statuses(
 
 fn pair(id: &str, status: Option<MigrationStatus>) -> (String, Option<MigrationStatus>) {
     (id.to_owned(), status)
-}
-
-async fn exists(db: &dyn Database, table: &str) -> bool {
-    db.query(&format!("SELECT COUNT(*) FROM {table}"), &[])
-        .await
-        .is_ok()
 }
 
 fn assert_refused(error: &Error, id: &str, file: &str, mode: &str) {

@@ -14,37 +14,14 @@ use std::path::Path;
 use switchy_schema::code::{CodeMigration, CodeSource};
 use switchy_schema::directory::DirectorySource;
 use switchy_schema::{
-    Database, Dialect, Error, MigrationRunner, RollbackStrategy, SqlFile, SqlMigration,
-    TransactionMode,
+    Database, Dialect, Error, MigrationRunner, RollbackStrategy, TransactionMode,
 };
-use switchy_schema_tests::harness::{Backend, TestDatabase, open};
+use switchy_schema_tests::harness::Backend;
+use switchy_schema_tests::support::{each, exists, sql_migration};
 
 /// The file: a transaction of its own around `a`, then a failing statement.
 const BEGIN_COMMIT_THEN_FAIL: &str =
     "BEGIN;\nCREATE TABLE a (id INT);\nCOMMIT;\nINSERT INTO no_such_table VALUES (1);\n";
-
-/// A migration as the directory source builds it, without the folder check.
-fn sql_migration(id: &str, up: &str, down: Option<&str>, mode: TransactionMode) -> SqlMigration {
-    let file = |name: &str, sql: &str| {
-        SqlFile::owned(None, format!("migrations/{id}/{name}"), sql.to_owned())
-    };
-    SqlMigration {
-        id: id.to_owned().into(),
-        description: None,
-        up: vec![file("up.sql", up)].into(),
-        down: down
-            .map(|sql| vec![file("down.sql", sql)])
-            .unwrap_or_default()
-            .into(),
-        transaction_mode: mode,
-    }
-}
-
-async fn exists(db: &dyn Database, table: &str) -> bool {
-    db.query(&format!("SELECT COUNT(*) FROM {table}"), &[])
-        .await
-        .is_ok()
-}
 
 /// The ids in the tracking table; none when it does not exist.
 async fn tracked_ids(db: &dyn Database) -> Vec<String> {
@@ -56,14 +33,6 @@ async fn tracked_ids(db: &dyn Database) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-async fn each(backends: &[Backend], test: &str, mut body: impl AsyncFnMut(TestDatabase)) {
-    for &backend in backends {
-        if let Some(database) = open(backend, test).await {
-            body(database).await;
-        }
-    }
 }
 
 /// Writes `files` (`(relative path, content)`) under `root`.

@@ -1,0 +1,59 @@
+//! Small helpers the integration tests share: migrations built by hand, and looks at tables.
+
+use switchy_schema::code::CodeMigration;
+use switchy_schema::{Database, DatabaseError, SqlFile, SqlMigration, TransactionMode, Value};
+
+use crate::harness::{Backend, TestDatabase, open};
+
+/// Runs `body` on a fresh database of each of `backends` this machine offers (server
+/// backends without their URL are skipped with a notice).
+pub async fn each(backends: &[Backend], test: &str, mut body: impl AsyncFnMut(TestDatabase)) {
+    for &backend in backends {
+        if let Some(database) = open(backend, test).await {
+            body(database).await;
+        }
+    }
+}
+
+/// A reversible code migration creating table `table`.
+#[must_use]
+pub fn create(id: &str, table: &str) -> CodeMigration {
+    CodeMigration::new(id, format!("CREATE TABLE {table} (id INTEGER)"))
+        .with_down(format!("DROP TABLE {table}"))
+}
+
+/// A migration as the directory source builds it: SQL files with paths.
+#[must_use]
+pub fn sql_migration(
+    id: &str,
+    up: &str,
+    down: Option<&str>,
+    mode: TransactionMode,
+) -> SqlMigration {
+    let file = |name: &str, sql: &str| {
+        SqlFile::owned(None, format!("migrations/{id}/{name}"), sql.to_owned())
+    };
+    SqlMigration {
+        id: id.to_owned().into(),
+        description: None,
+        up: vec![file("up.sql", up)].into(),
+        down: down
+            .map(|sql| vec![file("down.sql", sql)])
+            .unwrap_or_default()
+            .into(),
+        transaction_mode: mode,
+    }
+}
+
+/// The number of rows of `table` (-1 when the count cannot be read as an integer).
+pub async fn count(db: &dyn Database, table: &str) -> Result<i64, DatabaseError> {
+    let rows = db
+        .query(&format!("SELECT COUNT(*) AS n FROM {table}"), &[])
+        .await?;
+    Ok(rows[0].get_index(0).and_then(Value::as_i64).unwrap_or(-1))
+}
+
+/// Whether `table` exists (can be counted).
+pub async fn exists(db: &dyn Database, table: &str) -> bool {
+    count(db, table).await.is_ok()
+}
