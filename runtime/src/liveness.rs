@@ -1,28 +1,30 @@
-//! SQLite: telling a migration another process is running from one whose process died.
+//! SQLite's migration lock: an OS file lock next to the database file.
 //!
-//! On PostgreSQL and MySQL a runner holds the migration lock while it runs, and the server
-//! drops the lock with the connection of a dead process, so an `in_progress` row seen
-//! under the lock always belongs to a dead run. SQLite has no such lock across a
-//! no-transaction step (its write lock is per transaction), so a runner marks itself
-//! instead: while it runs a guarded step (a migration or `down` outside a transaction) it
-//! holds an exclusive OS file lock (`flock` on Unix, `LockFileEx` on Windows, through
+//! PostgreSQL and MySQL have session locks that the server drops with the connection of a
+//! dead process. SQLite's own write lock lasts one transaction, so a runner holds an
+//! exclusive OS file lock (`flock` on Unix, `LockFileEx` on Windows, through
 //! [`std::fs::File::lock`]) on a sidecar file next to the database,
-//! `<database file>-switchy-<table>.lock`. It takes the lock before it writes the
-//! `in_progress` row and releases it after it wrote the outcome; the OS releases it when
-//! the process dies, however it dies.
+//! `<database file>-switchy-<table>.lock`, for its whole locked operation (a run, a
+//! rollback, a recovery call, an adoption), exactly where the server databases hold their
+//! lock. The OS releases it when the process dies, however it dies. It gives SQLite what
+//! the server locks give:
 //!
-//! A runner that sees an `in_progress` row tries the same lock. Held: the row belongs to a
-//! running process, so it waits (up to the lock timeout). Free: while it holds the lock
-//! (or SQLite's write lock), nobody can be between writing `in_progress` and writing the
-//! outcome, so a row still `in_progress` belongs to a dead process and is reported as
-//! dirty at once, not after the lock timeout.
+//! - the plan read under it stays true until this runner changes a row, so a step claims
+//!   its row without re-reading it;
+//! - nobody else can be between writing `in_progress` and its outcome, so an
+//!   `in_progress` row seen under it was left by a dead process and is reported as dirty
+//!   at once, not after the lock timeout.
+//!
+//! Each step still runs in its own `BEGIN IMMEDIATE` transaction, so writers that are not
+//! migration runners wait for it as before.
 //!
 //! Limits: the sidecar file is created on first use and left in place (removing a lock
-//! file races with its next user). An in-memory or temporary database has no file, and
-//! runners of switchy_schema before 0.5 take no such lock; for those an `in_progress` row
-//! is waited for up to the lock timeout, as before. A database file shared across
-//! machines through a network file system needs a file system whose locks work across
-//! them.
+//! file races with its next user); the directory of the database must be writable, as it
+//! must be for SQLite's own journal. An in-memory or temporary database has no file: its
+//! runners (all in one process) re-check each step's row inside the step's write
+//! transaction instead, and wait for an `in_progress` row up to the lock timeout. A
+//! database file shared across machines through a network file system needs a file
+//! system whose locks work across them.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
@@ -30,21 +32,21 @@ use std::time::{Duration, Instant};
 
 use crate::database::{Database, Dialect};
 use crate::error::{Error, Result};
-use crate::tracker::Tracker;
+use crate::ident::TableName;
 
-/// A held liveness lock; released when dropped.
+/// A held SQLite migration lock; released when dropped.
 #[derive(Debug)]
 pub(crate) struct Running {
     _file: File,
 }
 
-/// The sidecar lock file of `tracker`'s table on `db`, or `None` when the database has no
+/// The sidecar lock file of `table` on `db`, or `None` when the database has no
 /// file (in-memory, temporary) or is not SQLite.
-pub(crate) async fn sidecar(db: &dyn Database, tracker: &Tracker) -> Result<Option<PathBuf>> {
+pub(crate) async fn sidecar(db: &dyn Database, table: &TableName) -> Result<Option<PathBuf>> {
     if db.dialect() != Dialect::Sqlite {
         return Ok(None);
     }
-    let schema = tracker.table().schema().unwrap_or("main");
+    let schema = table.schema().unwrap_or("main");
     let rows = db
         .query("SELECT name, file FROM pragma_database_list", &[])
         .await
@@ -57,7 +59,7 @@ pub(crate) async fn sidecar(db: &dyn Database, tracker: &Tracker) -> Result<Opti
         })
         .and_then(|row| row.get_str("file"))
         .filter(|file| !file.is_empty());
-    Ok(file.map(|file| PathBuf::from(format!("{file}-switchy-{}.lock", tracker.table().name()))))
+    Ok(file.map(|file| PathBuf::from(format!("{file}-switchy-{}.lock", table.name()))))
 }
 
 fn open(path: &Path) -> Result<File> {
@@ -98,7 +100,7 @@ pub(crate) async fn mark(path: &Path, timeout: Duration, poll: Duration) -> Resu
             return Err(Error::LockTimeout {
                 waited,
                 lock: format!(
-                    "another process is running a migration outside a transaction ({})",
+                    "the SQLite migration lock {}, held by another runner",
                     path.display()
                 ),
             });

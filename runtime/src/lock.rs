@@ -4,9 +4,10 @@
 //!   schema-qualified name (`pg_try_advisory_lock`, polled until the timeout).
 //! - MySQL / MariaDB: `GET_LOCK` on a name derived from the tracking table's qualified,
 //!   lowercased name (the server waits up to the timeout).
-//! - SQLite: no lock of its own. Every migration runs in a `BEGIN IMMEDIATE` transaction
-//!   that first re-checks the tracking table, so the write lock of the database file is the
-//!   lock; waiting for it is bounded by the same timeout.
+//! - SQLite: an exclusive OS file lock on `<database file>-switchy-<table>.lock`, polled
+//!   until the timeout (see [`crate::liveness`]). An in-memory database has no file: each
+//!   migration's `BEGIN IMMEDIATE` transaction re-checks its row first, so the database's
+//!   write lock is the lock there.
 //!
 //! # Same table, same lock
 //!
@@ -48,21 +49,18 @@ use std::time::{Duration, Instant};
 use crate::database::{Database, Dialect, Value};
 use crate::error::{DatabaseError, DatabaseErrorKind, Error, Result};
 use crate::ident::TableName;
+use crate::liveness;
 
 /// What a lock is taken on.
 #[derive(Debug)]
 enum Target {
-    Sqlite,
+    /// The OS lock on the database file's sidecar lock file, `None` for a database
+    /// without a file.
+    Sqlite(Option<liveness::Running>),
     /// A session advisory lock; `table` is the resolved, qualified name.
-    Postgres {
-        key: i64,
-        table: String,
-    },
+    Postgres { key: i64, table: String },
     /// A `GET_LOCK` name (`switchy_schema_` and 40 hex digits) for the resolved table.
-    MySql {
-        name: String,
-        table: String,
-    },
+    MySql { name: String, table: String },
 }
 
 /// A held migration lock: release it with [`MigrationLock::release`]; dropped without
@@ -173,7 +171,15 @@ impl<'s> MigrationLock<'s> {
         timeout: Duration,
     ) -> Result<Self> {
         let target = match session.dialect() {
-            Dialect::Sqlite => Target::Sqlite,
+            Dialect::Sqlite => {
+                let held = match liveness::sidecar(session, table).await? {
+                    Some(path) => {
+                        Some(liveness::mark(&path, timeout, crate::step::SQLITE_POLL).await?)
+                    }
+                    None => None,
+                };
+                Target::Sqlite(held)
+            }
             Dialect::Postgres => {
                 let schema = if let Some(schema) = table.schema() {
                     schema.to_owned()
@@ -235,7 +241,7 @@ impl<'s> MigrationLock<'s> {
             armed: false,
         };
         match &lock.target {
-            Target::Sqlite => Ok(lock),
+            Target::Sqlite(_) => Ok(lock),
             Target::Postgres { key, table } => {
                 let (key, table) = (*key, table.clone());
                 lock.acquire_postgres(key, &table, timeout).await?;
@@ -314,10 +320,16 @@ impl<'s> MigrationLock<'s> {
         }
     }
 
+    /// Whether every other runner of the table must take this lock before it plans or
+    /// writes: always on PostgreSQL and MySQL; on SQLite when the database has a file.
+    pub(crate) fn is_exclusive(&self) -> bool {
+        !matches!(self.target, Target::Sqlite(None))
+    }
+
     /// Releases the lock fully, and checks that this session held it.
     pub(crate) async fn release(mut self) -> Result<()> {
         let (sql, params, what) = match &self.target {
-            Target::Sqlite => return Ok(()),
+            Target::Sqlite(_) => return Ok(()),
             Target::Postgres { key, table } => (
                 pg_release("$1"),
                 vec![Value::Int(*key)],
@@ -355,7 +367,7 @@ impl<'s> MigrationLock<'s> {
     /// name was checked to be `switchy_schema_` and hex digits.
     fn cleanup_sql(&self) -> Option<String> {
         match &self.target {
-            Target::Sqlite => None,
+            Target::Sqlite(_) => None,
             Target::Postgres { key, .. } => {
                 Some(format!("ROLLBACK; {}", pg_release(&key.to_string())))
             }

@@ -7,7 +7,6 @@ use crate::database::{Database, DatabaseTransaction, Dialect};
 use crate::error::{Error, Result};
 use crate::hooks::MigrationHooks;
 use crate::journal::check_leaving_wal;
-use crate::liveness;
 use crate::lock::MigrationLock;
 use crate::migration::{
     Migration, MigrationInfo, MigrationSource, MigrationStatus, TransactionMode,
@@ -33,6 +32,9 @@ macro_rules! with_lock {
     ($runner:expr, $db:expr, $tracker:expr, |$session:ident| $body:block) => {{
         let pinned = pin($db).await?;
         let lock = MigrationLock::acquire(&*pinned, $tracker.table(), $runner.lock_timeout).await?;
+        if lock.is_exclusive() {
+            $tracker.set_exclusive();
+        }
         let result = async {
             let $session: &dyn Database = &*pinned;
             $runner.ensure_table($session, $tracker).await?;
@@ -272,9 +274,11 @@ impl MigrationRunner {
         }
         for &index in &plan.pending {
             let migration = migrations[index].as_ref();
-            let done = ids_of(&report.applied);
+            let before = Before {
+                done: &report.applied,
+            };
             match self
-                .execute(session, tracker, Step::up(migration), Before { ids: &done })
+                .execute(session, tracker, Step::up(migration), before)
                 .await?
             {
                 Outcome::Ran(duration) => report.applied.push(AppliedMigration {
@@ -327,7 +331,7 @@ impl MigrationRunner {
             self.hooks.call_before(id);
             let started = Instant::now();
             let applied = self
-                .execute_in(&*tx, tracker, Step::up(migration), Before { ids: &[] })
+                .execute_in(&*tx, tracker, Step::up(migration), Before { done: &[] })
                 .await;
             if let Err(error) = applied {
                 let _ = tx.rollback().await;
@@ -375,50 +379,27 @@ impl MigrationRunner {
         }
     }
 
-    /// Reads the tracking table; on SQLite, first waits (up to the lock timeout) while
-    /// another process is running a migration it has `in_progress`. A row whose process
-    /// died is returned at once (the planner reports it as dirty): see [`crate::liveness`].
+    /// Reads the tracking table. A runner that holds an exclusive migration lock (see
+    /// [`Tracker::is_exclusive`]) reads it once: an `in_progress` row was left by a dead
+    /// process, and the planner reports it as dirty. Without one (an in-memory SQLite
+    /// database, shared by runners of one process), it first waits up to the lock timeout
+    /// while a row is `in_progress`, then reports it.
     pub(crate) async fn read_settled(
         &self,
         session: &dyn Database,
         tracker: &Tracker,
     ) -> Result<Vec<TrackedRow>> {
         let started = Instant::now();
-        let read = async || {
-            tracker
+        loop {
+            let rows = tracker
                 .read(session)
                 .await
-                .map_err(|e| Error::database("reading the tracking table", e))
-        };
-        let mut sidecar = None;
-        loop {
-            let rows = read().await?;
+                .map_err(|e| Error::database("reading the tracking table", e))?;
             let in_progress = rows
                 .iter()
                 .any(|row| row.status == Some(MigrationStatus::InProgress));
-            if !in_progress || session.dialect() != Dialect::Sqlite {
+            if !in_progress || tracker.is_exclusive() || started.elapsed() >= self.lock_timeout {
                 return Ok(rows);
-            }
-            if sidecar.is_none() {
-                sidecar = Some(liveness::sidecar(session, tracker).await?);
-            }
-            if let Some(Some(path)) = &sidecar
-                && let Some(_held) = liveness::try_mark(path)?
-            {
-                // Nobody is between writing `in_progress` and its outcome while this is
-                // held: what is still `in_progress` now was left by a dead process.
-                return read().await;
-            }
-            let waited = started.elapsed();
-            if waited >= self.lock_timeout {
-                // Without a liveness lock to ask, the row is reported as dirty.
-                if sidecar.flatten().is_none() {
-                    return Ok(rows);
-                }
-                return Err(Error::LockTimeout {
-                    waited,
-                    lock: "a migration another process is running outside a transaction".to_owned(),
-                });
             }
             tokio::time::sleep(SQLITE_POLL).await;
         }
@@ -444,9 +425,11 @@ impl MigrationRunner {
     /// [`RollbackStrategy`]), each in a transaction together
     /// with the removal of its tracking row where the database allows it.
     ///
-    /// Each step re-checks its record first (on SQLite inside the write transaction it runs
-    /// in): a migration another process rolled back meanwhile is skipped (not listed in
-    /// `rolled_back`), one it is rolling back now is waited for.
+    /// It plans and runs under the migration lock, so two processes never roll back the
+    /// same migration. On an in-memory SQLite database (no file to lock) each step
+    /// re-checks its record inside the write transaction it runs in instead: a migration
+    /// another runner rolled back meanwhile is skipped (not listed in `rolled_back`), one it
+    /// is rolling back now is waited for.
     ///
     /// Every migration to roll back is checked first: it must be in the source, reversible
     /// ([`Error::Irreversible`] otherwise) and its down file unchanged, and on SQLite must
@@ -492,13 +475,14 @@ impl MigrationRunner {
             let mut report = RollbackReport::default();
             for index in plan {
                 let migration = migrations[index].as_ref();
-                let done = ids_of(&report.rolled_back);
                 match self
                     .execute(
                         session,
                         &tracker,
                         Step::down(migration),
-                        Before { ids: &done },
+                        Before {
+                            done: &report.rolled_back,
+                        },
                     )
                     .await?
                 {
@@ -580,10 +564,11 @@ impl MigrationRunner {
     /// Recovery: runs a `failed` or `in_progress` migration again. Fix whatever it left
     /// half-done first; its record is replaced when it is applied as a pending migration.
     ///
-    /// On SQLite the record is re-checked inside the write transaction that claims the
-    /// migration: a migration another process is still running is waited for (up to the
-    /// lock timeout), and one another process completed meanwhile is reported in
-    /// `skipped`, not run again.
+    /// It runs under the migration lock, and its record is re-read inside the write
+    /// transaction that claims the migration: on an in-memory SQLite database (no lock
+    /// file) a migration another runner is still running is waited for (up to the lock
+    /// timeout), and one another runner completed meanwhile is reported in `skipped`, not
+    /// run again.
     ///
     /// # Errors
     /// [`Error::Unsupported`] when `id` has no `failed` or `in_progress` record;
@@ -612,7 +597,7 @@ impl MigrationRunner {
             };
             let mut report = RunReport::default();
             match self
-                .execute(session, &tracker, step, Before { ids: &[] })
+                .execute(session, &tracker, step, Before { done: &[] })
                 .await?
             {
                 Outcome::Ran(duration) => report.applied.push(AppliedMigration {
@@ -760,10 +745,10 @@ impl MigrationRunner {
         })
     }
 
-    /// Where a recovery call reads and writes: on SQLite a write transaction (SQLite's
-    /// migration lock), opened once no other process is running a migration it has
-    /// `in_progress` (waiting up to the lock timeout); elsewhere the session, on which the
-    /// migration lock is held. Returns it with the tracking table's rows read there.
+    /// Where a recovery call reads and writes: on SQLite a write transaction (so that,
+    /// without a file lock to hold, runners of one in-memory database take turns); elsewhere
+    /// the session, on which the migration lock is held. Returns it with the tracking
+    /// table's rows read there.
     async fn recovery_scope<'s>(
         &self,
         session: &'s dyn Database,
@@ -773,30 +758,9 @@ impl MigrationRunner {
         if session.dialect() != Dialect::Sqlite {
             return Ok((None, tracker.read(session).await.map_err(read)?));
         }
-        let started = Instant::now();
-        loop {
-            let tx = self.begin(session).await?;
-            let rows = tracker.read(&*tx).await.map_err(read)?;
-            let busy = rows
-                .iter()
-                .any(|row| row.status == Some(MigrationStatus::InProgress))
-                && match liveness::sidecar(&*tx, tracker).await? {
-                    Some(path) => liveness::try_mark(&path)?.is_none(),
-                    None => false,
-                };
-            if !busy {
-                return Ok((Some(tx), rows));
-            }
-            let _ = tx.rollback().await;
-            let waited = started.elapsed();
-            if waited >= self.lock_timeout {
-                return Err(Error::LockTimeout {
-                    waited,
-                    lock: "a migration another process has in progress".to_owned(),
-                });
-            }
-            tokio::time::sleep(SQLITE_POLL).await;
-        }
+        let tx = self.begin(session).await?;
+        let rows = tracker.read(&*tx).await.map_err(read)?;
+        Ok((Some(tx), rows))
     }
 }
 
@@ -869,18 +833,17 @@ impl std::fmt::Debug for MigrationRunner {
     }
 }
 
-/// The handle a locked operation runs on. PostgreSQL and MySQL locks belong to a
-/// connection, so those run on one pinned connection. SQLite has no such lock (its write
-/// lock is taken per transaction), and pinning a pooled `sqlite::memory:` connection that
-/// is closed afterwards could drop the whole in-memory database, so SQLite uses `db` as is.
+/// The handle a locked operation runs on: one connection for the whole operation
+/// ([`Database::pinned`]). PostgreSQL and MySQL locks belong to a connection. SQLite has
+/// no such lock, but a pool that hands each transaction whichever connection is idle makes
+/// every connection re-read the whole schema after another one changed it (SQLite checks
+/// its schema cookie at each statement), which made applying many migrations quadratic;
+/// and each acquisition costs a round trip to the pool. A pinned SQLite pool connection
+/// goes back to the pool afterwards, so a `sqlite::memory:` database survives.
 pub(crate) async fn pin(db: &dyn Database) -> Result<Box<dyn Database + '_>> {
-    if db.dialect() == Dialect::Sqlite {
-        Ok(Box::new(db))
-    } else {
-        db.pinned()
-            .await
-            .map_err(|e| Error::database("taking a connection", e))
-    }
+    db.pinned()
+        .await
+        .map_err(|e| Error::database("taking a connection", e))
 }
 
 /// Releases `lock` whatever `result` is; a release failure is reported only when the work
@@ -918,8 +881,4 @@ fn planned(migration: &dyn Migration, dialect: Dialect, up: bool) -> PlannedMigr
         sql: sql.map(str::to_owned),
         transaction_mode: migration.transaction_mode(),
     }
-}
-
-fn ids_of(done: &[AppliedMigration]) -> Vec<String> {
-    done.iter().map(|m| m.id.clone()).collect()
 }

@@ -3,9 +3,13 @@
 //! Apply, single-transaction batch, rollback and retry all go through here, so that each
 //! guarantee is written once:
 //!
-//! - **claim**: the step's row is re-checked before anything runs (on SQLite inside the
-//!   write transaction the step runs in, which is SQLite's migration lock); a step another
-//!   process already did is skipped, one it is doing now is waited for;
+//! - **claim**: the runner planned under an exclusive migration lock it still holds (the
+//!   PostgreSQL advisory lock, MySQL's `GET_LOCK`, the OS lock on a SQLite file's sidecar),
+//!   which every other runner of the table takes first, so the plan is the row's state and
+//!   no re-check is sent (a retry still reads the row it replaces). Without one (an
+//!   in-memory SQLite database) the row is re-checked inside the write transaction the
+//!   step runs in: a step another runner already did is skipped, one it is doing now is
+//!   waited for;
 //! - **atomic** steps (transactional migration, transactional DDL) run in one transaction
 //!   with their row change;
 //! - **guarded** steps (MySQL, `run_in_transaction = false`) first mark their row
@@ -19,9 +23,9 @@ use std::time::{Duration, Instant};
 
 use crate::database::{Database, DatabaseTransaction, Dialect};
 use crate::error::{DatabaseErrorKind, Error, FailedMigration, Result, transaction_hint};
-use crate::liveness;
 use crate::migration::{Migration, MigrationStatus, TransactionMode};
 use crate::progress::Watched;
+use crate::report::AppliedMigration;
 use crate::runner::MigrationRunner;
 use crate::tracker::Tracker;
 
@@ -112,16 +116,31 @@ fn decide(step: &Step<'_>, status: Option<&str>, running: bool) -> Decision {
     }
 }
 
+/// Whether the plan, read under the migration lock, is still `step`'s row state, so that
+/// claiming it needs no re-read: the runner holds an exclusive migration lock (see
+/// [`Tracker::is_exclusive`]) and planned while holding it. A retry decides from the dirty
+/// row's status.
+fn plan_holds(tracker: &Tracker, step: &Step<'_>) -> bool {
+    tracker.is_exclusive() && !step.replace_dirty
+}
+
 /// Whether `migration` runs in one transaction with its record on `dialect`.
 fn is_atomic(migration: &dyn Migration, dialect: Dialect) -> bool {
     migration.transaction_mode() == TransactionMode::Transactional
         && dialect.has_transactional_ddl()
 }
 
-/// What ran before a failing step in the same call, for its error.
+/// What ran before a failing step in the same call, for its error. Borrowed, and turned
+/// into ids only when a step fails: copying them for every step made a long run quadratic.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Before<'a> {
-    pub ids: &'a [String],
+    pub done: &'a [AppliedMigration],
+}
+
+impl Before<'_> {
+    fn ids(&self) -> Vec<String> {
+        self.done.iter().map(|step| step.id.clone()).collect()
+    }
 }
 
 impl MigrationRunner {
@@ -153,22 +172,12 @@ impl MigrationRunner {
             .await
             .map(Outcome::Ran)
         } else {
-            // On SQLite, mark this process as running a step for as long as it does.
-            let running = match liveness::sidecar(session, tracker).await? {
-                Some(path) => Some(liveness::mark(&path, self.lock_timeout, SQLITE_POLL).await?),
-                None => None,
-            };
-            if !self
-                .claim_guarded(session, tracker, &step, running.is_some())
-                .await?
-            {
+            if !self.claim_guarded(session, tracker, &step).await? {
                 return Ok(Outcome::AlreadyDone);
             }
             let result = self
                 .hooked(step.id(), self.run_guarded(session, tracker, &step, before))
                 .await;
-            // Released only once the outcome is written.
-            drop(running);
             result.map(Outcome::Ran)
         }
     }
@@ -233,19 +242,23 @@ impl MigrationRunner {
         }
     }
 
-    /// Opens the transaction an atomic step runs in, after re-checking its row there (on
-    /// SQLite this transaction holds the write lock). `None`: another process did the step.
+    /// Opens the transaction an atomic step runs in; without an exclusive migration lock,
+    /// after re-checking its row there (on SQLite this transaction holds the write lock).
+    /// `None`: another runner did the step.
     async fn claim_atomic<'s>(
         &self,
         session: &'s dyn Database,
         tracker: &Tracker,
         step: &Step<'_>,
     ) -> Result<Option<Box<dyn DatabaseTransaction + 's>>> {
+        if plan_holds(tracker, step) {
+            return self.begin(session).await.map(Some);
+        }
         let started = Instant::now();
         loop {
             let tx = self.begin(session).await?;
             let status = tracker.status_of(&*tx, step.id()).await?;
-            let running = is_running(&*tx, tracker, step, status.as_deref(), false).await?;
+            let running = is_running(tracker, step, status.as_deref());
             match decide(step, status.as_deref(), running) {
                 Decision::Proceed => return Ok(Some(tx)),
                 Decision::Replace => {
@@ -269,20 +282,23 @@ impl MigrationRunner {
     }
 
     /// Re-checks a guarded step's row and marks it `in_progress` (on SQLite in one write
-    /// transaction; elsewhere the migration lock is held). `false`: another process did
-    /// the step. `marked`: this process holds the liveness lock (SQLite), so no other
-    /// process is running a step.
+    /// transaction). `false`: another process did the step.
     async fn claim_guarded(
         &self,
         session: &dyn Database,
         tracker: &Tracker,
         step: &Step<'_>,
-        marked: bool,
     ) -> Result<bool> {
         let started = Instant::now();
         let id = step.id();
         let guard_error =
             |e| Error::database(format!("recording migration `{id}` as in progress"), e);
+        if plan_holds(tracker, step) {
+            return self
+                .mark_in_progress(session, tracker, step)
+                .await
+                .map(|()| true);
+        }
         loop {
             let tx = if session.dialect() == Dialect::Sqlite {
                 Some(self.begin(session).await?)
@@ -294,25 +310,14 @@ impl MigrationRunner {
                 None => session,
             };
             let status = tracker.status_of(scope, id).await?;
-            let running = is_running(scope, tracker, step, status.as_deref(), marked).await?;
+            let running = is_running(tracker, step, status.as_deref());
             let decision = decide(step, status.as_deref(), running);
             match decision {
                 Decision::Proceed | Decision::Replace => {
                     if decision == Decision::Replace {
                         delete_record(scope, tracker, id).await?;
                     }
-                    let migration = step.migration;
-                    match step.direction {
-                        Direction::Up => tracker
-                            .insert(scope, migration, MigrationStatus::InProgress)
-                            .await
-                            .map_err(guard_error)?,
-                        Direction::Down => tracker
-                            .set_status(scope, id, MigrationStatus::InProgress, Some(ROLLING_BACK))
-                            .await
-                            .map(drop)
-                            .map_err(guard_error)?,
-                    }
+                    self.mark_in_progress(scope, tracker, step).await?;
                     if let Some(tx) = tx {
                         tx.commit().await.map_err(guard_error)?;
                     }
@@ -330,6 +335,29 @@ impl MigrationRunner {
                 }
             }
         }
+    }
+
+    /// Writes the guard of `step`: its row `in_progress` (a `down` keeps its row and says
+    /// which way it went).
+    async fn mark_in_progress(
+        &self,
+        scope: &dyn Database,
+        tracker: &Tracker,
+        step: &Step<'_>,
+    ) -> Result<()> {
+        let id = step.id();
+        let marked = match step.direction {
+            Direction::Up => {
+                tracker
+                    .insert(scope, step.migration, MigrationStatus::InProgress)
+                    .await
+            }
+            Direction::Down => tracker
+                .set_status(scope, id, MigrationStatus::InProgress, Some(ROLLING_BACK))
+                .await
+                .map(drop),
+        };
+        marked.map_err(|e| Error::database(format!("recording migration `{id}` as in progress"), e))
     }
 
     /// Waits one poll for another process's `in_progress` step, or fails with
@@ -456,29 +484,14 @@ impl MigrationRunner {
     }
 }
 
-/// Whether an `in_progress` row (`status`) belongs to a process still running it, asked
-/// on `scope`, which holds SQLite's write lock. On PostgreSQL and MySQL this runner holds
-/// the migration lock, so nobody else is. On SQLite the running process holds the liveness
-/// lock (see [`crate::liveness`]); `marked` says this process holds it itself, so the
-/// row's process is dead. Without a database file to put it next to, a row is assumed
-/// running (a retry assumes the opposite).
-async fn is_running(
-    scope: &dyn Database,
-    tracker: &Tracker,
-    step: &Step<'_>,
-    status: Option<&str>,
-    marked: bool,
-) -> Result<bool> {
-    if status != Some(MigrationStatus::InProgress.as_str())
-        || scope.dialect() != Dialect::Sqlite
-        || marked
-    {
-        return Ok(false);
-    }
-    match liveness::sidecar(scope, tracker).await? {
-        Some(path) => Ok(liveness::try_mark(&path)?.is_none()),
-        None => Ok(!step.replace_dirty),
-    }
+/// Whether an `in_progress` row (`status`) belongs to a process still running it. Under an
+/// exclusive migration lock (see [`Tracker::is_exclusive`]) nobody else is, so the row's
+/// process is dead. Without one (an in-memory SQLite database, shared by runners of one
+/// process) the row is assumed running, and waited for; a retry assumes the opposite.
+fn is_running(tracker: &Tracker, step: &Step<'_>, status: Option<&str>) -> bool {
+    status == Some(MigrationStatus::InProgress.as_str())
+        && !tracker.is_exclusive()
+        && !step.replace_dirty
 }
 
 /// A step's failure before it is turned into the call's error.
@@ -531,11 +544,11 @@ pub(crate) fn failure(
 ) -> Error {
     let migration = step.migration;
     let (file, applied_before, rolled_back_before) = match step.direction {
-        Direction::Up => (migration.up_origin(dialect), before.ids.to_vec(), None),
+        Direction::Up => (migration.up_origin(dialect), before.ids(), None),
         Direction::Down => (
             migration.down_origin(dialect),
             Vec::new(),
-            Some(before.ids.to_vec()),
+            Some(before.ids()),
         ),
     };
     Error::MigrationFailed {

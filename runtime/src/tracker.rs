@@ -62,6 +62,9 @@ pub(crate) struct Tracker {
     /// How timestamps are written: learnt from the table by [`Tracker::ensure`], which every
     /// writing operation calls first; the dialect's default until then.
     clock: OnceLock<Clock>,
+    /// Set once this runner holds a migration lock that every other runner of the table
+    /// takes first (see [`Tracker::is_exclusive`]).
+    exclusive: OnceLock<()>,
 }
 
 impl Tracker {
@@ -73,7 +76,23 @@ impl Tracker {
             quoted,
             dialect,
             clock: OnceLock::new(),
+            exclusive: OnceLock::new(),
         })
+    }
+
+    /// Records that this runner now holds the table's migration lock.
+    pub(crate) fn set_exclusive(&self) {
+        let _ = self.exclusive.set(());
+    }
+
+    /// Whether this runner holds a migration lock that every other runner of the table
+    /// takes before it reads a plan or writes a row: the PostgreSQL advisory lock, MySQL's
+    /// `GET_LOCK`, or on a SQLite database file the OS lock on its sidecar file (see
+    /// [`crate::lock`]). Then nobody else is between writing `in_progress` and its
+    /// outcome, and the rows read under the lock stay as read until this runner changes
+    /// them. `false` on an in-memory SQLite database, which has no file to lock.
+    pub(crate) fn is_exclusive(&self) -> bool {
+        self.exclusive.get().is_some()
     }
 
     pub(crate) fn table(&self) -> &TableName {

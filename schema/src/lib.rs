@@ -105,8 +105,10 @@
 //!   [`mark_all_migrations_completed`](MigrationRunner::mark_all_migrations_completed).
 //! - **Exactly once under concurrency.** Processes starting at once serialize on a lock:
 //!   a PostgreSQL advisory lock or a MySQL `GET_LOCK`, held on one connection and released
-//!   on every path (and by the server if the process dies); on SQLite, each migration's
-//!   `BEGIN IMMEDIATE` transaction re-checks the tracking table. Waiting is bounded by
+//!   on every path (and by the server if the process dies); on a SQLite file, an OS file
+//!   lock on `<database file>-switchy-<table>.lock`, released by the OS if the process
+//!   dies (an in-memory database has no file: each migration's `BEGIN IMMEDIATE`
+//!   transaction re-checks the tracking table). Waiting is bounded by
 //!   [`with_lock_timeout`](MigrationRunner::with_lock_timeout) (default 5 minutes), then
 //!   [`Error::LockTimeout`]. On SQLite each attempt also waits up to the connection's own
 //!   `busy_timeout`.

@@ -10,7 +10,7 @@ use switchy_schema::{
     OutOfOrderPolicy, RollbackStrategy, TransactionMode,
 };
 use switchy_schema_tests::harness::{Backend, TestDatabase};
-use switchy_schema_tests::support::{count, create, each};
+use switchy_schema_tests::support::{count, create, each, exists};
 
 #[tokio::test]
 async fn up_to_an_unknown_id_is_an_error_even_when_everything_is_applied() {
@@ -116,11 +116,26 @@ fn logging_hooks() -> (MigrationHooks, Arc<Mutex<Vec<String>>>) {
     (hooks, calls)
 }
 
+/// In-memory SQLite databases have no file to hold the migration lock on, so each step
+/// re-checks its row inside its write transaction (file databases and servers hold an
+/// exclusive lock for the whole run instead, and plan once).
+async fn in_memory_sqlite() -> Vec<(&'static str, Box<dyn Database>)> {
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect("sqlite::memory:")
+        .await
+        .expect("open in-memory SQLite");
+    let conn = rusqlite::Connection::open_in_memory().expect("open in-memory SQLite");
+    vec![
+        ("sqlx-sqlite", Box::new(pool)),
+        ("rusqlite", Box::new(std::sync::Mutex::new(conn))),
+    ]
+}
+
 #[tokio::test]
-async fn a_migration_applied_meanwhile_by_another_process_fires_no_hook() {
-    each(&Backend::ALL, "hooks_meanwhile", async |t| {
-        let db = &*t.db;
-        // The first migration records the second as applied, as another process would
+async fn a_migration_applied_meanwhile_by_another_runner_fires_no_hook() {
+    for (driver, db) in in_memory_sqlite().await {
+        // The first migration records the second as applied, as another runner would
         // between this run's planning and its claim of the second.
         let sneak = "INSERT INTO __switchy_migrations (id, up_checksum, down_checksum, status) \
                      VALUES ('0002_b', 'x', 'x', 'completed')";
@@ -130,17 +145,42 @@ async fn a_migration_applied_meanwhile_by_another_process_fires_no_hook() {
         let (hooks, calls) = logging_hooks();
         let report = MigrationRunner::new(source)
             .with_hooks(hooks)
-            .run(db)
+            .run(&*db)
             .await
             .unwrap();
-        assert_eq!(ids(&report.applied), ["0001_a"], "{:?}", t.backend);
+        assert_eq!(ids(&report.applied), ["0001_a"], "{driver}");
         assert!(report.skipped.contains(&"0002_b".to_owned()), "{report:?}");
         assert_eq!(
             *calls.lock().unwrap(),
             ["before 0001_a", "after 0001_a"],
-            "{:?}",
+            "{driver}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn under_the_migration_lock_a_run_plans_once_and_a_row_written_behind_its_back_fails_the_step()
+ {
+    // Files and servers: the plan read under the exclusive lock is not re-read per step. A
+    // row nobody else could write under that lock (here a migration writes it) makes the
+    // second step fail on the tracking table's primary key, and on a database with
+    // transactional DDL nothing of that step remains.
+    each(&Backend::ALL, "plan_once", async |t| {
+        let db = &*t.db;
+        let sneak = "INSERT INTO __switchy_migrations (id, up_checksum, down_checksum, status) \
+                     VALUES ('0002_b', 'x', 'x', 'completed')";
+        let source = CodeSource::new()
+            .with(CodeMigration::new("0001_a", sneak))
+            .with(create("0002_b", "b"));
+        let error = MigrationRunner::new(source).run(db).await.unwrap_err();
+        assert!(
+            error.to_string().contains("recording migration `0002_b`"),
+            "{:?}: {error}",
             t.backend
         );
+        if t.backend.dialect() != switchy_schema::Dialect::MySql {
+            assert!(!exists(db, "b").await, "{:?}", t.backend);
+        }
     })
     .await;
 }
