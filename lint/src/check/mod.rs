@@ -63,6 +63,11 @@ struct Checker {
 
 impl Checker {
     fn hit(&mut self, rule: Rule, message: String) {
+        let applies = rule.dialects().contains(&self.dialect);
+        debug_assert!(applies, "{rule} reported on {:?}", self.dialect);
+        if !applies {
+            return;
+        }
         let hit = Hit {
             statement: self.statement,
             rule,
@@ -92,7 +97,7 @@ impl Checker {
             if c.eat("table") {
                 self.alter_table(c);
             }
-        } else if c.eat("truncate") {
+        } else if c.eat("truncate") && self.dialect != Dialect::Sqlite {
             self.truncate(c);
         } else if c.eat("delete") {
             self.delete(c);
