@@ -65,7 +65,9 @@ pub(crate) fn parse(comment: &str) -> Option<Directive> {
         }
     }
     let problem = if names.is_empty() {
-        format!("`{PREFIX}{keyword}` names no rule: list the rules to silence, e.g. `{PREFIX}{keyword} drop-table`")
+        format!(
+            "`{PREFIX}{keyword}` names no rule: list the rules to silence, e.g. `{PREFIX}{keyword} drop-table`"
+        )
     } else if unknown.is_empty() {
         return Some(Directive::Allow { scope, rules });
     } else {
@@ -114,38 +116,38 @@ fn rule_names(list: &str) -> Vec<&str> {
 mod tests {
     use super::*;
 
-    fn allow(scope: Scope, rules: &[Rule]) -> Option<Directive> {
-        Some(Directive::Allow {
+    fn allow(scope: Scope, rules: &[Rule]) -> Directive {
+        Directive::Allow {
             scope,
             rules: rules.to_vec(),
-        })
+        }
     }
 
     #[test]
     fn allow_lists() {
         assert_eq!(
             parse(" switchy:allow drop-table"),
-            allow(Scope::Statement, &[Rule::DropTable])
+            Some(allow(Scope::Statement, &[Rule::DropTable]))
         );
         assert_eq!(
             parse("switchy:allow drop-table,drop-column , truncate  the reason, with commas"),
-            allow(
+            Some(allow(
                 Scope::Statement,
                 &[Rule::DropTable, Rule::DropColumn, Rule::Truncate]
-            )
+            ))
         );
         assert_eq!(
             parse(" switchy:allow-file table-rewrite "),
-            allow(Scope::File, &[Rule::TableRewrite])
+            Some(allow(Scope::File, &[Rule::TableRewrite]))
         );
         assert_eq!(
             parse("switchy:allow truncate: the table is a cache"),
-            allow(Scope::Statement, &[Rule::Truncate])
+            Some(allow(Scope::Statement, &[Rule::Truncate]))
         );
         // Block comments written as `/** ... */` or with a leading `*`.
         assert_eq!(
             parse("* switchy:allow Set-Not-Null"),
-            allow(Scope::Statement, &[Rule::SetNotNull])
+            Some(allow(Scope::Statement, &[Rule::SetNotNull]))
         );
     }
 
@@ -172,19 +174,30 @@ mod tests {
             other => panic!("{text:?}: {other:?}"),
         };
         let (scope, rules, problem) = invalid("switchy:allow drop-tabel, drop-column");
-        assert_eq!((scope, rules), (Some(Scope::Statement), vec![Rule::DropColumn]));
+        assert_eq!(
+            (scope, rules),
+            (Some(Scope::Statement), vec![Rule::DropColumn])
+        );
         assert!(
-            problem.starts_with("`switchy:allow` names unknown rule `drop-tabel`; the rules are: drop-table, "),
+            problem.starts_with(
+                "`switchy:allow` names unknown rule `drop-tabel`; the rules are: drop-table, "
+            ),
             "{problem}"
         );
         let (scope, rules, problem) = invalid("switchy:allow");
         assert_eq!((scope, rules), (Some(Scope::Statement), vec![]));
         assert!(problem.contains("names no rule"), "{problem}");
         let (_, _, problem) = invalid("switchy:allow-file unknown-allow");
-        assert!(problem.contains("unknown rule `unknown-allow`"), "{problem}");
+        assert!(
+            problem.contains("unknown rule `unknown-allow`"),
+            "{problem}"
+        );
         let (scope, _, problem) = invalid("switchy:alow drop-table");
         assert_eq!(scope, None);
-        assert!(problem.starts_with("unknown directive `switchy:alow`"), "{problem}");
+        assert!(
+            problem.starts_with("unknown directive `switchy:alow`"),
+            "{problem}"
+        );
         let (scope, _, _) = invalid("switchy:allowdrop-table");
         assert_eq!(scope, None);
     }

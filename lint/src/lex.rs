@@ -52,8 +52,14 @@ impl Token<'_> {
         match self.kind {
             Kind::Quoted if self.text.len() >= 2 => {
                 let close = self.text.as_bytes()[0];
-                let close = if close == b'[' { ']' } else { char::from(close) };
-                let inner = self.text[1..].strip_suffix(close).unwrap_or(&self.text[1..]);
+                let close = if close == b'[' {
+                    ']'
+                } else {
+                    char::from(close)
+                };
+                let inner = self.text[1..]
+                    .strip_suffix(close)
+                    .unwrap_or(&self.text[1..]);
                 inner.replace(&format!("{close}{close}"), &close.to_string())
             }
             _ => self.text.to_lowercase(),
@@ -352,7 +358,10 @@ mod tests {
             [(Kind::Str, "'it\\'s'"), (Kind::Word, "x")]
         );
         assert_eq!(
-            words("E'a\\'b' $$ DROP TABLE x; $$ $t$ $$ $t$ $1", Dialect::Postgres),
+            words(
+                "E'a\\'b' $$ DROP TABLE x; $$ $t$ $$ $t$ $1",
+                Dialect::Postgres
+            ),
             [
                 (Kind::Str, "E'a\\'b'"),
                 (Kind::Str, "$$ DROP TABLE x; $$"),

@@ -52,6 +52,11 @@
 //! `switchy:` directive is itself a finding, [`Rule::UnknownAllow`], which cannot be
 //! silenced.
 
+// Runs the README's Rust examples as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod allow;
 mod check;
 mod lex;
@@ -155,7 +160,10 @@ pub fn lint_sql(sql: &str, dialect: Dialect) -> Vec<Finding> {
                 rules,
                 problem,
             }) => {
-                let first_line = sql[comment.at..comment.end].lines().next().unwrap_or_default();
+                let first_line = sql[comment.at..comment.end]
+                    .lines()
+                    .next()
+                    .unwrap_or_default();
                 findings.push(Finding {
                     rule: Rule::UnknownAllow,
                     line,

@@ -69,7 +69,7 @@ pub(crate) struct Name {
     /// The qualifier, if any (a database or schema).
     pub(crate) schema: Option<String>,
     /// The object's name ([`Token::name`]: unquoted, lowercase when unquoted).
-    pub(crate) name: String,
+    pub(crate) object: String,
     /// The name as written, for messages.
     pub(crate) written: String,
 }
@@ -78,7 +78,7 @@ impl Name {
     /// Whether both names can denote the same object: the same name, and the same
     /// qualifier unless one has none.
     pub(crate) fn same(&self, other: &Name) -> bool {
-        self.name == other.name
+        self.object == other.object
             && match (&self.schema, &other.schema) {
                 (Some(a), Some(b)) => a == b,
                 _ => true,
@@ -178,7 +178,7 @@ impl<'t, 'a> Cursor<'t, 'a> {
         let last = parts.pop()?;
         Some(Name {
             schema: parts.last().map(|token| token.name()),
-            name: last.name(),
+            object: last.name(),
             written: parts
                 .iter()
                 .chain([&last])
@@ -299,7 +299,11 @@ mod tests {
         assert!(cursor.eat_all(&["if", "exists"]));
         let name = cursor.name().unwrap();
         assert_eq!(
-            (name.schema.as_deref(), name.name.as_str(), name.written.as_str()),
+            (
+                name.schema.as_deref(),
+                name.object.as_str(),
+                name.written.as_str()
+            ),
             (Some("S"), "users", "\"S\".Users")
         );
         assert!(cursor.has_top_level("drop"));
@@ -313,13 +317,21 @@ mod tests {
             .collect();
         assert_eq!(
             texts,
-            [vec!["ADD", "a", "INT"], vec!["DROP", "(", "b", ")"], vec!["c"]]
+            [
+                vec!["ADD", "a", "INT"],
+                vec!["DROP", "(", "b", ")"],
+                vec!["c"]
+            ]
         );
     }
 
     #[test]
     fn names_compare_by_qualifier_when_both_have_one() {
-        let name = |sql: &str| Cursor::new(&lex(sql, Dialect::Postgres).tokens).name().unwrap();
+        let name = |sql: &str| {
+            Cursor::new(&lex(sql, Dialect::Postgres).tokens)
+                .name()
+                .unwrap()
+        };
         assert!(name("a").same(&name("public.A")));
         assert!(name("s.a").same(&name("S.a")));
         assert!(!name("s.a").same(&name("t.a")));

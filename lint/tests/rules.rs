@@ -17,7 +17,10 @@ fn found(sql: &str, dialect: Dialect) -> Vec<(usize, &'static str)> {
 
 /// The rule names found in a one-statement text.
 fn rules(sql: &str, dialect: Dialect) -> Vec<&'static str> {
-    found(sql, dialect).into_iter().map(|(_, rule)| rule).collect()
+    found(sql, dialect)
+        .into_iter()
+        .map(|(_, rule)| rule)
+        .collect()
 }
 
 fn only(sql: &str, dialect: Dialect) -> Finding {
@@ -81,7 +84,11 @@ fn drop_table_of_a_table_created_in_the_same_file_is_fine() {
         found("CREATE TABLE a (id INT);\nDROP TABLE a, b;", PG),
         [(2, "drop-table")]
     );
-    assert_eq!(only("CREATE TABLE a (id INT);\nDROP TABLE a, b;", PG).message.starts_with("drops `b` and"), true);
+    assert!(
+        only("CREATE TABLE a (id INT);\nDROP TABLE a, b;", PG)
+            .message
+            .starts_with("drops `b` and")
+    );
     assert_eq!(
         found("CREATE TABLE s.a (id INT);\nDROP TABLE t.a;", PG),
         [(2, "drop-table")]
@@ -122,7 +129,10 @@ fn drop_column() {
     );
     // Several clauses: one finding each.
     assert_eq!(
-        rules("ALTER TABLE users DROP COLUMN a, DROP COLUMN b, ADD COLUMN c INT", PG),
+        rules(
+            "ALTER TABLE users DROP COLUMN a, DROP COLUMN b, ADD COLUMN c INT",
+            PG
+        ),
         ["drop-column", "drop-column"]
     );
 }
@@ -143,7 +153,10 @@ fn truncate() {
 #[test]
 fn delete_and_update_without_where() {
     for dialect in Dialect::ALL {
-        assert_eq!(rules("DELETE FROM sessions", dialect), ["delete-without-where"]);
+        assert_eq!(
+            rules("DELETE FROM sessions", dialect),
+            ["delete-without-where"]
+        );
         assert_eq!(
             rules("UPDATE tracks SET seen = 0", dialect),
             ["update-without-where"]
@@ -160,8 +173,14 @@ fn delete_and_update_without_where() {
         rules("UPDATE t SET a = (SELECT b FROM c WHERE c.id = t.id)", PG),
         ["update-without-where"]
     );
-    assert_eq!(rules("DELETE LOW_PRIORITY QUICK FROM `s`", MYSQL), ["delete-without-where"]);
-    assert_eq!(rules("UPDATE OR IGNORE t SET a = 1", SQLITE), ["update-without-where"]);
+    assert_eq!(
+        rules("DELETE LOW_PRIORITY QUICK FROM `s`", MYSQL),
+        ["delete-without-where"]
+    );
+    assert_eq!(
+        rules("UPDATE OR IGNORE t SET a = 1", SQLITE),
+        ["update-without-where"]
+    );
     assert_eq!(
         only("UPDATE ONLY t SET a = 1", PG).message,
         "updates every row of `t` in one transaction, locking them all until the migration commits: on a large table, backfill in batches"
@@ -181,15 +200,24 @@ fn delete_and_update_without_where() {
 #[test]
 fn renames() {
     for dialect in Dialect::ALL {
-        assert_eq!(rules("ALTER TABLE a RENAME TO b", dialect), ["rename-table"]);
+        assert_eq!(
+            rules("ALTER TABLE a RENAME TO b", dialect),
+            ["rename-table"]
+        );
         assert_eq!(
             rules("ALTER TABLE a RENAME COLUMN x TO y", dialect),
             ["rename-column"]
         );
     }
     assert_eq!(rules("ALTER TABLE a RENAME x TO y", PG), ["rename-column"]);
-    assert_eq!(rules("ALTER TABLE a RENAME x TO y", SQLITE), ["rename-column"]);
-    assert_eq!(rules("RENAME TABLE a TO b, c TO d", MYSQL), ["rename-table", "rename-table"]);
+    assert_eq!(
+        rules("ALTER TABLE a RENAME x TO y", SQLITE),
+        ["rename-column"]
+    );
+    assert_eq!(
+        rules("RENAME TABLE a TO b, c TO d", MYSQL),
+        ["rename-table", "rename-table"]
+    );
     assert_eq!(rules("ALTER TABLE a RENAME AS b", MYSQL), ["rename-table"]);
     assert_eq!(rules("ALTER TABLE a RENAME b", MYSQL), ["rename-table"]);
     assert_eq!(
@@ -205,13 +233,19 @@ fn renames() {
         "ALTER TABLE a RENAME CONSTRAINT c TO d; ALTER INDEX i RENAME TO j",
         &[PG],
     );
-    assert_clean("ALTER TABLE a RENAME INDEX i TO j, RENAME KEY k TO l", &[MYSQL]);
+    assert_clean(
+        "ALTER TABLE a RENAME INDEX i TO j, RENAME KEY k TO l",
+        &[MYSQL],
+    );
     // A table this file created may be renamed, and keeps being new under its new name.
     assert_clean(
         "CREATE TABLE a (id INT);\nALTER TABLE a RENAME TO b;\nDROP TABLE b;",
         &Dialect::ALL,
     );
-    assert_clean("CREATE TABLE a (id INT); RENAME TABLE a TO b; DROP TABLE b", &[MYSQL]);
+    assert_clean(
+        "CREATE TABLE a (id INT); RENAME TABLE a TO b; DROP TABLE b",
+        &[MYSQL],
+    );
 }
 
 #[test]
@@ -251,11 +285,17 @@ fn not_null_without_default() {
         );
     }
     assert_eq!(
-        rules("ALTER TABLE users ADD COLUMN IF NOT EXISTS age INT NOT NULL", PG),
+        rules(
+            "ALTER TABLE users ADD COLUMN IF NOT EXISTS age INT NOT NULL",
+            PG
+        ),
         ["not-null-without-default"]
     );
     assert_eq!(
-        rules("ALTER TABLE users ADD (a INT NOT NULL, b INT NOT NULL DEFAULT 1)", MYSQL),
+        rules(
+            "ALTER TABLE users ADD (a INT NOT NULL, b INT NOT NULL DEFAULT 1)",
+            MYSQL
+        ),
         ["not-null-without-default"]
     );
     assert_clean(
@@ -266,15 +306,21 @@ fn not_null_without_default() {
         "ALTER TABLE users ADD COLUMN total INT GENERATED ALWAYS AS (a + b) VIRTUAL NOT NULL",
         &[MYSQL],
     );
-    assert!(only("ALTER TABLE u ADD COLUMN a INT NOT NULL", SQLITE)
-        .message
-        .contains("SQLite refuses it"));
-    assert!(only("ALTER TABLE u ADD COLUMN a INT NOT NULL", PG)
-        .message
-        .contains("fails if the table has rows"));
-    assert!(only("ALTER TABLE u ADD COLUMN a INT NOT NULL", MYSQL)
-        .message
-        .contains("implicit default"));
+    assert!(
+        only("ALTER TABLE u ADD COLUMN a INT NOT NULL", SQLITE)
+            .message
+            .contains("SQLite refuses it")
+    );
+    assert!(
+        only("ALTER TABLE u ADD COLUMN a INT NOT NULL", PG)
+            .message
+            .contains("fails if the table has rows")
+    );
+    assert!(
+        only("ALTER TABLE u ADD COLUMN a INT NOT NULL", MYSQL)
+            .message
+            .contains("implicit default")
+    );
 }
 
 #[test]
@@ -283,17 +329,29 @@ fn column_type_change() {
         "ALTER TABLE t ALTER COLUMN a TYPE varchar(10)",
         "ALTER TABLE t ALTER a SET DATA TYPE bigint USING a::bigint",
     ] {
-        assert_eq!(rules(sql, PG), ["column-type-change", "table-rewrite"], "{sql}");
+        assert_eq!(
+            rules(sql, PG),
+            ["column-type-change", "table-rewrite"],
+            "{sql}"
+        );
     }
     assert_eq!(
         rules("ALTER TABLE t MODIFY COLUMN a VARCHAR(10) NOT NULL", MYSQL),
         ["column-type-change"]
     );
-    assert_eq!(rules("alter table t modify a text", MYSQL), ["column-type-change"]);
+    assert_eq!(
+        rules("alter table t modify a text", MYSQL),
+        ["column-type-change"]
+    );
     // Two columns: two findings of each.
     assert_eq!(
         rules("ALTER TABLE t ALTER a TYPE int, ALTER b TYPE int", PG),
-        ["column-type-change", "column-type-change", "table-rewrite", "table-rewrite"]
+        [
+            "column-type-change",
+            "column-type-change",
+            "table-rewrite",
+            "table-rewrite"
+        ]
     );
     // Defaults are no type change; MODIFY is MySQL's only.
     assert_clean(
@@ -305,9 +363,18 @@ fn column_type_change() {
 
 #[test]
 fn set_not_null() {
-    assert_eq!(rules("ALTER TABLE t ALTER COLUMN a SET NOT NULL", PG), ["set-not-null"]);
-    assert_eq!(rules("alter table t alter a set not null", PG), ["set-not-null"]);
-    assert_clean("CREATE TABLE t (a INT); ALTER TABLE t ALTER a SET NOT NULL", &[PG]);
+    assert_eq!(
+        rules("ALTER TABLE t ALTER COLUMN a SET NOT NULL", PG),
+        ["set-not-null"]
+    );
+    assert_eq!(
+        rules("alter table t alter a set not null", PG),
+        ["set-not-null"]
+    );
+    assert_clean(
+        "CREATE TABLE t (a INT); ALTER TABLE t ALTER a SET NOT NULL",
+        &[PG],
+    );
 }
 
 #[test]
@@ -351,7 +418,10 @@ fn non_concurrent_index() {
 #[test]
 fn postgres_constraints() {
     assert_eq!(
-        rules("ALTER TABLE a ADD CONSTRAINT f FOREIGN KEY (b_id) REFERENCES b (id)", PG),
+        rules(
+            "ALTER TABLE a ADD CONSTRAINT f FOREIGN KEY (b_id) REFERENCES b (id)",
+            PG
+        ),
         ["foreign-key-without-not-valid"]
     );
     assert_eq!(
@@ -362,7 +432,10 @@ fn postgres_constraints() {
         rules("ALTER TABLE a ADD CONSTRAINT c CHECK (n > 0)", PG),
         ["check-without-not-valid"]
     );
-    assert_eq!(rules("ALTER TABLE a ADD CHECK (n > 0)", PG), ["check-without-not-valid"]);
+    assert_eq!(
+        rules("ALTER TABLE a ADD CHECK (n > 0)", PG),
+        ["check-without-not-valid"]
+    );
     assert_eq!(
         rules("ALTER TABLE a ADD CONSTRAINT u UNIQUE (n)", PG),
         ["unique-constraint-without-index"]
@@ -409,7 +482,11 @@ fn postgres_rewrites() {
         assert_eq!(rules(sql, PG), ["table-rewrite"], "{sql}");
     }
     assert_eq!(
-        only("ALTER TABLE t ADD COLUMN id UUID DEFAULT gen_random_uuid()", PG).message,
+        only(
+            "ALTER TABLE t ADD COLUMN id UUID DEFAULT gen_random_uuid()",
+            PG
+        )
+        .message,
         "adds column `id` with a volatile DEFAULT (gen_random_uuid() differs per row), which rewrites `t` under an ACCESS EXCLUSIVE lock: add it without that, then fill existing rows in batches"
     );
     assert_clean(
@@ -494,7 +571,11 @@ CREATE INDEX items_name ON items (name);
     // Only the rebuilt one of two dropped tables.
     let two = "CREATE TABLE n (id INT); INSERT INTO n SELECT * FROM o; DROP TABLE o, q; ALTER TABLE n RENAME TO o;";
     assert_eq!(rules(two, PG), ["drop-table", "table-rewrite"]);
-    assert!(only("DROP TABLE o, q", PG).message.starts_with("drops `o`, `q`"));
+    assert!(
+        only("DROP TABLE o, q", PG)
+            .message
+            .starts_with("drops `o`, `q`")
+    );
 }
 
 #[test]
@@ -538,7 +619,10 @@ fn identifiers_that_look_like_keywords() {
     );
     // A table named like a keyword, quoted.
     assert_eq!(rules("DROP TABLE \"where\"", PG), ["drop-table"]);
-    assert_eq!(rules("DELETE FROM `where`", MYSQL), ["delete-without-where"]);
+    assert_eq!(
+        rules("DELETE FROM `where`", MYSQL),
+        ["delete-without-where"]
+    );
 }
 
 #[test]
@@ -593,7 +677,10 @@ TRUNCATE h; -- switchy:allow drop-table
     );
     // A trailing comment after one statement does not reach the next one.
     assert_eq!(
-        found("DROP TABLE a; -- switchy:allow drop-table\nDROP TABLE b;", PG),
+        found(
+            "DROP TABLE a; -- switchy:allow drop-table\nDROP TABLE b;",
+            PG
+        ),
         [(2, "drop-table")]
     );
     // Several rules on one statement: each must be allowed.
@@ -654,11 +741,17 @@ fn unknown_allow_is_a_finding() {
     }
     // unknown-allow cannot be silenced.
     assert_eq!(
-        rules("-- switchy:allow-file unknown-allow\n-- switchy:allow nope", PG),
+        rules(
+            "-- switchy:allow-file unknown-allow\n-- switchy:allow nope",
+            PG
+        ),
         ["unknown-allow", "unknown-allow"]
     );
     // Comments that merely mention the syntax are not directives.
-    assert_clean("-- use switchy:allow drop-table to silence\nSELECT 1", &[PG]);
+    assert_clean(
+        "-- use switchy:allow drop-table to silence\nSELECT 1",
+        &[PG],
+    );
 }
 
 #[test]
@@ -715,7 +808,27 @@ fn case_quoting_and_crlf() {
 
 #[test]
 fn empty_and_odd_inputs() {
-    for sql in ["", ";;", "-- only a comment", "/* unterminated", "'", "DROP", "DROP TABLE", "ALTER TABLE", "ALTER TABLE t ADD", "ALTER TABLE t ADD (", "ALTER TABLE t RENAME", "ALTER TABLE t ALTER", "CREATE INDEX", "RENAME TABLE a", "UPDATE", "DELETE", "INSERT INTO", "TRUNCATE", "SET foreign_key_checks ="] {
+    for sql in [
+        "",
+        ";;",
+        "-- only a comment",
+        "/* unterminated",
+        "'",
+        "DROP",
+        "DROP TABLE",
+        "ALTER TABLE",
+        "ALTER TABLE t ADD",
+        "ALTER TABLE t ADD (",
+        "ALTER TABLE t RENAME",
+        "ALTER TABLE t ALTER",
+        "CREATE INDEX",
+        "RENAME TABLE a",
+        "UPDATE",
+        "DELETE",
+        "INSERT INTO",
+        "TRUNCATE",
+        "SET foreign_key_checks =",
+    ] {
         for dialect in Dialect::ALL {
             let _ = lint_sql(sql, dialect);
         }
@@ -729,4 +842,39 @@ fn dialect_suffixes() {
     }
     assert_eq!(Dialect::from_suffix("pg"), None);
     assert_eq!(Dialect::from_suffix("Postgres"), None);
+}
+
+#[test]
+fn the_readme_documents_every_rule() {
+    let readme = include_str!("../README.md");
+    for rule in Rule::ALL {
+        let heading = format!("\n### `{}`\n", rule.name());
+        assert!(readme.contains(&heading), "no {heading:?} in the README");
+        let row = format!("\n| `{}` | ", rule.name());
+        assert!(readme.contains(&row), "no table row for {rule}");
+    }
+}
+
+#[test]
+fn readme_allow_examples_work() {
+    // The rebuild example of the README, whole.
+    let sql = "\
+CREATE TABLE sessions_new (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+INSERT INTO sessions_new (id, name) SELECT id, name FROM sessions;
+-- switchy:allow table-rewrite (sessions holds a few hundred rows)
+DROP TABLE sessions;
+ALTER TABLE sessions_new RENAME TO sessions;
+";
+    assert!(include_str!("../README.md").contains(sql));
+    assert_clean(sql, &Dialect::ALL);
+    let sql = "\
+-- switchy:allow drop-table (nothing reads sessions since 2.3)
+DROP TABLE sessions;
+
+ALTER TABLE tracks DROP COLUMN duration; -- switchy:allow drop-column, table-rewrite
+
+-- switchy:allow-file update-without-where
+";
+    assert!(include_str!("../README.md").contains(sql));
+    assert_clean(&format!("{sql}UPDATE t SET a = 1;"), &Dialect::ALL);
 }

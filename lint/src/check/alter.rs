@@ -51,10 +51,11 @@ impl Checker {
             // A table this file created is used by no running code and holds only the
             // rows this file put there; only a rename needs following.
             for mut clause in clauses {
-                if clause.eat("rename") {
-                    if (clause.eat("to") || clause.eat("as")) && let Some(to) = clause.name() {
-                        self.rename_table(&table, to);
-                    }
+                if clause.eat("rename")
+                    && (clause.eat("to") || clause.eat("as"))
+                    && let Some(to) = clause.name()
+                {
+                    self.rename_table(&table, to);
                 }
             }
             return;
@@ -88,7 +89,7 @@ impl Checker {
                 return;
             };
             self.mysql_redefine(table, &old.written);
-            if !old.name.eq_ignore_ascii_case(&new.name) {
+            if !old.object.eq_ignore_ascii_case(&new.object) {
                 self.rename_column(table, &old, &new);
             }
         } else if c.eat("rename") {
@@ -147,7 +148,9 @@ impl Checker {
             };
             self.hit(
                 Rule::NotNullWithoutDefault,
-                format!("adds NOT NULL column `{column}` to `{table}` without a DEFAULT: {consequence}"),
+                format!(
+                    "adds NOT NULL column `{column}` to `{table}` without a DEFAULT: {consequence}"
+                ),
             );
         }
         if !self.postgres() {
@@ -215,9 +218,7 @@ impl Checker {
 
     fn drop_clause(&mut self, table: &Name, mut c: Cursor<'_, '_>, adds_primary_key: bool) {
         if c.is_any(NOT_A_COLUMN) {
-            if self.dialect == Dialect::MySql
-                && c.eat_all(&["primary", "key"])
-                && !adds_primary_key
+            if self.dialect == Dialect::MySql && c.eat_all(&["primary", "key"]) && !adds_primary_key
             {
                 self.hit(
                     Rule::TableRewrite,

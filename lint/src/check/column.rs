@@ -31,6 +31,8 @@ const SERIAL_TYPES: &[&str] = &[
 ];
 
 /// What a column definition declares.
+// Independent facts about one definition, each read from its own keyword.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct ColumnDef {
     /// The column's name as written.
@@ -66,11 +68,9 @@ pub(crate) fn parse(mut cursor: Cursor<'_, '_>) -> Option<ColumnDef> {
     let tokens = cursor.rest();
     let mut def = ColumnDef {
         name: name.written,
-        serial: tokens.first().is_some_and(|token| {
-            SERIAL_TYPES
-                .iter()
-                .any(|serial| token.is(serial))
-        }),
+        serial: tokens
+            .first()
+            .is_some_and(|token| SERIAL_TYPES.iter().any(|serial| token.is(serial))),
         ..ColumnDef::default()
     };
     let mut depth = 0usize;
@@ -98,7 +98,8 @@ pub(crate) fn parse(mut cursor: Cursor<'_, '_>) -> Option<ColumnDef> {
             after_default = true;
         } else if token.is("identity") {
             def.identity = true;
-        } else if token.is("generated") || (token.is("as") && next.is_some_and(|n| n.is_punct('('))) {
+        } else if token.is("generated") || (token.is("as") && next.is_some_and(|n| n.is_punct('(')))
+        {
             def.generated = true;
         } else if token.is("stored") {
             def.stored = true;
@@ -118,9 +119,7 @@ pub(crate) fn parse(mut cursor: Cursor<'_, '_>) -> Option<ColumnDef> {
 
 fn is_call_of_volatile(token: &Token<'_>, next: Option<&Token<'_>>) -> bool {
     next.is_some_and(|next| next.is_punct('('))
-        && VOLATILE_FUNCTIONS
-            .iter()
-            .any(|function| token.is(function))
+        && VOLATILE_FUNCTIONS.iter().any(|function| token.is(function))
 }
 
 /// A keyword that ends a `DEFAULT` expression.
@@ -179,11 +178,15 @@ mod tests {
     #[test]
     fn volatile_defaults() {
         assert_eq!(
-            def("id UUID NOT NULL DEFAULT gen_random_uuid()").volatile_default.as_deref(),
+            def("id UUID NOT NULL DEFAULT gen_random_uuid()")
+                .volatile_default
+                .as_deref(),
             Some("gen_random_uuid")
         );
         assert_eq!(
-            def("n INT DEFAULT (floor(random() * 10))").volatile_default.as_deref(),
+            def("n INT DEFAULT (floor(random() * 10))")
+                .volatile_default
+                .as_deref(),
             Some("random")
         );
         assert_eq!(def("at TIMESTAMPTZ DEFAULT now()").volatile_default, None);

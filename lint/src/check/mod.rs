@@ -79,7 +79,9 @@ impl Checker {
     }
 
     fn is_created(&self, table: &Name) -> bool {
-        self.created_tables.iter().any(|created| created.same(table))
+        self.created_tables
+            .iter()
+            .any(|created| created.same(table))
     }
 
     fn postgres(&self) -> bool {
@@ -180,9 +182,11 @@ impl Checker {
             }
             c.eat_all(&["if", "exists"]);
             let indexes = c.names();
-            let all_created = indexes
-                .iter()
-                .all(|index| self.created_indexes.iter().any(|created| created.same(index)));
+            let all_created = indexes.iter().all(|index| {
+                self.created_indexes
+                    .iter()
+                    .any(|created| created.same(index))
+            });
             if !all_created {
                 self.hit(
                     Rule::NonConcurrentIndex,
@@ -255,7 +259,8 @@ impl Checker {
             c.bump();
         }
         while c.eat("low_priority") || c.eat("high_priority") || c.eat("delayed") || c.eat("ignore")
-        {}
+        {
+        }
         c.eat("into");
         let Some(table) = c.name() else { return };
         if c.has_top_level("select") || c.has_sequence(&["(", "select"]) {
