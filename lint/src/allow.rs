@@ -180,7 +180,7 @@ mod tests {
         );
         assert!(
             problem.starts_with(
-                "`switchy:allow` names unknown rule `drop-tabel`; the rules are: drop-table, "
+                "`switchy:allow` names unknown rule `drop-tabel`; the rules are: drop-schema, drop-table, "
             ),
             "{problem}"
         );

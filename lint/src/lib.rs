@@ -161,7 +161,7 @@ pub fn lint_sql(sql: &str, dialect: Dialect) -> Vec<Finding> {
                 problem,
             }) => {
                 let first_line = sql[comment.at..comment.end]
-                    .lines()
+                    .split(['\n', '\r'])
                     .next()
                     .unwrap_or_default();
                 findings.push(Finding {

@@ -12,6 +12,8 @@ const SERVERS: &[Dialect] = &[Dialect::Postgres, Dialect::MySql];
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Rule {
+    /// `DROP SCHEMA` / `DROP DATABASE` of one this file did not create.
+    DropSchema,
     /// `DROP TABLE` of a table this file did not create.
     DropTable,
     /// `ALTER TABLE ... DROP [COLUMN]`.
@@ -49,7 +51,8 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order findings of one line are reported.
-    pub const ALL: [Rule; 16] = [
+    pub const ALL: [Rule; 17] = [
+        Rule::DropSchema,
         Rule::DropTable,
         Rule::DropColumn,
         Rule::Truncate,
@@ -72,6 +75,7 @@ impl Rule {
     #[must_use]
     pub fn name(self) -> &'static str {
         match self {
+            Rule::DropSchema => "drop-schema",
             Rule::DropTable => "drop-table",
             Rule::DropColumn => "drop-column",
             Rule::Truncate => "truncate",
@@ -101,6 +105,9 @@ impl Rule {
     #[must_use]
     pub fn description(self) -> &'static str {
         match self {
+            Rule::DropSchema => {
+                "DROP SCHEMA / DROP DATABASE of one this file did not create: every table in it is lost"
+            }
             Rule::DropTable => {
                 "DROP TABLE of a table this file did not create: its rows are lost, and code still reading it fails"
             }
@@ -161,7 +168,7 @@ impl Rule {
             | Rule::NotNullWithoutDefault
             | Rule::TableRewrite
             | Rule::UnknownAllow => ALL_DIALECTS,
-            Rule::Truncate | Rule::ColumnTypeChange => SERVERS,
+            Rule::DropSchema | Rule::Truncate | Rule::ColumnTypeChange => SERVERS,
             Rule::SetNotNull
             | Rule::NonConcurrentIndex
             | Rule::ForeignKeyWithoutNotValid

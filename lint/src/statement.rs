@@ -221,6 +221,21 @@ impl<'t, 'a> Cursor<'t, 'a> {
         clauses
     }
 
+    /// Skips to the first of `keywords` outside parentheses (to the end if none is).
+    pub(crate) fn skip_to_top_level(&mut self, keywords: &[&str]) {
+        let mut depth = 0usize;
+        while let Some(token) = self.peek() {
+            if token.is_punct('(') {
+                depth += 1;
+            } else if token.is_punct(')') {
+                depth = depth.saturating_sub(1);
+            } else if depth == 0 && keywords.iter().any(|keyword| token.is(keyword)) {
+                return;
+            }
+            self.pos += 1;
+        }
+    }
+
     /// Whether the keyword `keyword` occurs in the rest outside parentheses.
     pub(crate) fn has_top_level(&self, keyword: &str) -> bool {
         let mut depth = 0usize;

@@ -721,7 +721,7 @@ fn unknown_allow_is_a_finding() {
     assert!(
         findings[0]
             .message
-            .starts_with("`switchy:allow` names unknown rule `drop-tabel`; the rules are: drop-table, drop-column,"),
+            .starts_with("`switchy:allow` names unknown rule `drop-tabel`; the rules are: drop-schema, drop-table, drop-column,"),
         "{}",
         findings[0].message
     );
@@ -757,6 +757,7 @@ fn unknown_allow_is_a_finding() {
 #[test]
 fn rules_report_only_on_their_dialects() {
     let sql = "\
+DROP SCHEMA old_app;
 DROP TABLE a;
 ALTER TABLE b DROP COLUMN c;
 TRUNCATE d;
@@ -877,4 +878,57 @@ ALTER TABLE tracks DROP COLUMN duration; -- switchy:allow drop-column, table-rew
 ";
     assert!(include_str!("../README.md").contains(sql));
     assert_clean(&format!("{sql}UPDATE t SET a = 1;"), &Dialect::ALL);
+}
+
+#[test]
+fn drop_schema() {
+    for dialect in [PG, MYSQL] {
+        assert_eq!(rules("DROP SCHEMA app CASCADE", dialect), ["drop-schema"]);
+        assert_eq!(
+            rules("drop database if exists app", dialect),
+            ["drop-schema"]
+        );
+        assert_clean("CREATE SCHEMA s; DROP SCHEMA s", &[dialect]);
+    }
+    assert_eq!(
+        only("DROP SCHEMA a, b", PG).message,
+        "drops `a`, `b` with every table, view and function in it: take a backup, and drop what it holds in earlier, reviewed migrations"
+    );
+    assert_clean("DROP SCHEMA app", &[SQLITE]);
+}
+
+#[test]
+fn drop_table_cascade_says_so() {
+    assert!(
+        only("DROP TABLE a CASCADE", PG)
+            .message
+            .contains("CASCADE also drops the views and foreign keys")
+    );
+    assert!(!only("DROP TABLE a", PG).message.contains("CASCADE"));
+}
+
+#[test]
+fn statements_after_common_table_expressions() {
+    assert_eq!(
+        rules(
+            "WITH old AS (SELECT id FROM s WHERE at < now()) DELETE FROM sessions",
+            PG
+        ),
+        ["delete-without-where"]
+    );
+    assert_eq!(
+        rules("WITH x AS (SELECT 1) UPDATE t SET a = 1", PG),
+        ["update-without-where"]
+    );
+    assert_clean(
+        "WITH x AS (DELETE FROM a WHERE b RETURNING *) INSERT INTO c SELECT * FROM x;\
+         WITH x AS (SELECT 1) DELETE FROM t WHERE id IN (SELECT * FROM x)",
+        &[PG],
+    );
+}
+
+#[test]
+fn allow_comment_findings_show_the_comment_line_only() {
+    let finding = only("/* switchy:allow nope\r and more */ SELECT 1", PG);
+    assert_eq!(finding.statement, "/* switchy:allow nope");
 }

@@ -33,8 +33,10 @@ pub(crate) fn check(statements: &[Statement<'_, '_>], dialect: Dialect) -> Vec<H
         statement: 0,
         created_tables: Vec::new(),
         created_indexes: Vec::new(),
+        created_schemas: Vec::new(),
         filled_tables: Vec::new(),
         drops: Vec::new(),
+        drop_cascades: Vec::new(),
         foreign_key_checks_off: false,
         hits: Vec::new(),
     };
@@ -53,9 +55,13 @@ struct Checker {
     created_tables: Vec<Name>,
     /// Indexes created earlier in the file.
     created_indexes: Vec<Name>,
+    /// Schemas (MySQL: databases) created earlier in the file.
+    created_schemas: Vec<Name>,
     /// Tables that an `INSERT ... SELECT` filled earlier in the file.
     filled_tables: Vec<Name>,
     drops: Vec<Drop>,
+    /// The `DROP TABLE ... CASCADE` statements.
+    drop_cascades: Vec<usize>,
     /// MySQL: `SET foreign_key_checks = 0` ran earlier in the file.
     foreign_key_checks_off: bool,
     hits: Vec<Hit>,
@@ -89,6 +95,10 @@ impl Checker {
     }
 
     fn statement(&mut self, mut c: Cursor<'_, '_>) {
+        if c.eat("with") {
+            // `WITH ... AS (...) DELETE / UPDATE / INSERT`: the statement after the CTEs.
+            c.skip_to_top_level(&["delete", "update", "insert", "replace", "select"]);
+        }
         if c.eat("create") {
             self.create(c);
         } else if c.eat("drop") {
@@ -136,6 +146,13 @@ impl Checker {
             }
             return;
         }
+        if c.eat("schema") || c.eat("database") {
+            c.eat_all(&["if", "not", "exists"]);
+            if let Some(schema) = c.name() {
+                self.created_schemas.push(schema);
+            }
+            return;
+        }
         c.eat("unique");
         c.eat("fulltext");
         c.eat("spatial");
@@ -175,6 +192,30 @@ impl Checker {
                         rebuilt_from: None,
                     });
                 }
+            }
+            if c.eat("cascade") {
+                self.drop_cascades.push(self.statement);
+            }
+        } else if (c.eat("schema") || c.eat("database")) && self.dialect != Dialect::Sqlite {
+            c.eat_all(&["if", "exists"]);
+            let schemas: Vec<Name> = c
+                .names()
+                .into_iter()
+                .filter(|schema| {
+                    !self
+                        .created_schemas
+                        .iter()
+                        .any(|created| created.same(schema))
+                })
+                .collect();
+            if !schemas.is_empty() {
+                self.hit(
+                    Rule::DropSchema,
+                    format!(
+                        "drops {} with every table, view and function in it: take a backup, and drop what it holds in earlier, reviewed migrations",
+                        list(&schemas)
+                    ),
+                );
             }
         } else if c.eat("index") && self.postgres() {
             if c.eat("concurrently") {
@@ -365,10 +406,15 @@ impl Checker {
                 } else {
                     ("them", "their")
                 };
+                let cascade = if self.drop_cascades.contains(&statement) {
+                    " (CASCADE also drops the views and foreign keys that depend on it)"
+                } else {
+                    ""
+                };
                 self.hit(
                     Rule::DropTable,
                     format!(
-                        "drops {} and all {their} rows: first release code that no longer uses {them}, and keep a backup",
+                        "drops {} and all {their} rows{cascade}: first release code that no longer uses {them}, and keep a backup",
                         list(&dropped)
                     ),
                 );
