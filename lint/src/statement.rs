@@ -87,8 +87,18 @@ impl Name {
 }
 
 impl std::fmt::Display for Name {
+    /// The name as written, with control characters (a line break inside a quoted name)
+    /// escaped so that a message stays on one line.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.written)
+        use std::fmt::Write;
+        for c in self.written.chars() {
+            if c.is_control() {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                f.write_char(c)?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -932,3 +932,20 @@ fn allow_comment_findings_show_the_comment_line_only() {
     let finding = only("/* switchy:allow nope\r and more */ SELECT 1", PG);
     assert_eq!(finding.statement, "/* switchy:allow nope");
 }
+
+#[test]
+fn names_with_line_breaks_stay_on_one_line() {
+    let finding = only("DROP TABLE \"a\nb\"", PG);
+    assert_eq!(
+        finding.message,
+        "drops `\"a\\nb\"` and all its rows: first release code that no longer uses it, and keep a backup"
+    );
+    assert_eq!(finding.statement, "DROP TABLE \"a");
+    assert_eq!(
+        only("ALTER TABLE t MODIFY `a\r` INT", MYSQL)
+            .message
+            .lines()
+            .count(),
+        1
+    );
+}

@@ -81,14 +81,14 @@ impl Checker {
         } else if c.eat("modify") && self.dialect == Dialect::MySql {
             c.eat("column");
             if let Some(column) = c.name() {
-                self.mysql_redefine(table, &column.written);
+                self.mysql_redefine(table, &column);
             }
         } else if c.eat("change") && self.dialect == Dialect::MySql {
             c.eat("column");
             let (Some(old), Some(new)) = (c.name(), c.name()) else {
                 return;
             };
-            self.mysql_redefine(table, &old.written);
+            self.mysql_redefine(table, &old);
             if !old.object.eq_ignore_ascii_case(&new.object) {
                 self.rename_column(table, &old, &new);
             }
@@ -277,7 +277,7 @@ impl Checker {
     }
 
     /// MySQL `MODIFY` / `CHANGE`, which restate a column's whole definition.
-    fn mysql_redefine(&mut self, table: &Name, column: &str) {
+    fn mysql_redefine(&mut self, table: &Name, column: &Name) {
         self.hit(
             Rule::ColumnTypeChange,
             format!(

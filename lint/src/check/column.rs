@@ -2,7 +2,7 @@
 //! care.
 
 use crate::lex::Token;
-use crate::statement::Cursor;
+use crate::statement::{Cursor, Name};
 
 /// PostgreSQL functions whose value differs per row, so a `DEFAULT` calling one makes
 /// `ADD COLUMN` rewrite the table (stable functions such as `now()` do not).
@@ -33,10 +33,10 @@ const SERIAL_TYPES: &[&str] = &[
 /// What a column definition declares.
 // Independent facts about one definition, each read from its own keyword.
 #[allow(clippy::struct_excessive_bools)]
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ColumnDef {
-    /// The column's name as written.
-    pub(crate) name: String,
+    /// The column's name.
+    pub(crate) name: Name,
     /// `NOT NULL`.
     pub(crate) not_null: bool,
     /// `DEFAULT ...`.
@@ -67,11 +67,17 @@ pub(crate) fn parse(mut cursor: Cursor<'_, '_>) -> Option<ColumnDef> {
     let name = cursor.name()?;
     let tokens = cursor.rest();
     let mut def = ColumnDef {
-        name: name.written,
+        name,
         serial: tokens
             .first()
             .is_some_and(|token| SERIAL_TYPES.iter().any(|serial| token.is(serial))),
-        ..ColumnDef::default()
+        not_null: false,
+        default: false,
+        volatile_default: None,
+        identity: false,
+        generated: false,
+        stored: false,
+        auto_increment: false,
     };
     let mut depth = 0usize;
     let mut after_default = false;
@@ -153,10 +159,10 @@ mod tests {
     fn not_null_and_default() {
         let d = def("c INT NOT NULL");
         assert!(d.not_null && !d.default && !d.fills_itself());
-        assert_eq!(d.name, "c");
+        assert_eq!(d.name.written, "c");
         let d = def("\"C\" TEXT NOT NULL DEFAULT 'not null'");
         assert!(d.not_null && d.default && d.fills_itself());
-        assert_eq!(d.name, "\"C\"");
+        assert_eq!(d.name.written, "\"C\"");
         let d = def("c INT CHECK (c IS NOT NULL)");
         assert!(!d.not_null);
         let d = def("c INT NULL DEFAULT NULL");

@@ -79,7 +79,14 @@ impl Checker {
             rule,
             message,
         };
-        if !self.hits.contains(&hit) {
+        // A repeated clause would repeat its finding: report it once per statement.
+        let repeated = self
+            .hits
+            .iter()
+            .rev()
+            .take_while(|earlier| earlier.statement == hit.statement)
+            .any(|earlier| *earlier == hit);
+        if !repeated {
             self.hits.push(hit);
         }
     }
