@@ -3,8 +3,8 @@
 
 use crate::lex::Lexed;
 
-/// What a line holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a line holds, from least to most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum LineKind {
     /// Whitespace only.
     Blank,
@@ -67,11 +67,8 @@ impl Lines {
     fn mark(&mut self, at: usize, end: usize, kind: LineKind) {
         let first = self.line_of(at);
         let last = self.line_of(end.saturating_sub(1).max(at));
-        for index in first - 1..last {
-            let slot = &mut self.kinds[index];
-            if *slot != LineKind::Code {
-                *slot = kind;
-            }
+        for slot in &mut self.kinds[first - 1..last] {
+            *slot = (*slot).max(kind);
         }
     }
 }

@@ -949,3 +949,122 @@ fn names_with_line_breaks_stay_on_one_line() {
         1
     );
 }
+
+/// One statement that breaks each rule on each dialect the rule applies to.
+fn samples() -> Vec<(Rule, Dialect, &'static str)> {
+    let mut samples = Vec::new();
+    for dialect in Dialect::ALL {
+        let common = [
+            (Rule::DropTable, "DROP TABLE t"),
+            (Rule::DropColumn, "ALTER TABLE t DROP COLUMN c"),
+            (Rule::DeleteWithoutWhere, "DELETE FROM t"),
+            (Rule::UpdateWithoutWhere, "UPDATE t SET c = 1"),
+            (Rule::RenameTable, "ALTER TABLE t RENAME TO u"),
+            (Rule::RenameColumn, "ALTER TABLE t RENAME COLUMN c TO d"),
+            (
+                Rule::NotNullWithoutDefault,
+                "ALTER TABLE t ADD COLUMN c INT NOT NULL",
+            ),
+        ];
+        for (rule, sql) in common {
+            samples.push((rule, dialect, sql));
+        }
+    }
+    for dialect in [PG, MYSQL] {
+        samples.push((Rule::DropSchema, dialect, "DROP SCHEMA s"));
+        samples.push((Rule::Truncate, dialect, "TRUNCATE t"));
+    }
+    samples.extend([
+        (
+            Rule::ColumnTypeChange,
+            PG,
+            "ALTER TABLE t ALTER COLUMN c TYPE int",
+        ),
+        (Rule::ColumnTypeChange, MYSQL, "ALTER TABLE t MODIFY c int"),
+        (
+            Rule::SetNotNull,
+            PG,
+            "ALTER TABLE t ALTER COLUMN c SET NOT NULL",
+        ),
+        (Rule::NonConcurrentIndex, PG, "CREATE INDEX i ON t (c)"),
+        (
+            Rule::ForeignKeyWithoutNotValid,
+            PG,
+            "ALTER TABLE t ADD FOREIGN KEY (c) REFERENCES u",
+        ),
+        (
+            Rule::CheckWithoutNotValid,
+            PG,
+            "ALTER TABLE t ADD CHECK (c > 0)",
+        ),
+        (
+            Rule::UniqueConstraintWithoutIndex,
+            PG,
+            "ALTER TABLE t ADD UNIQUE (c)",
+        ),
+        (Rule::TableRewrite, SQLITE, "VACUUM"),
+        (Rule::TableRewrite, PG, "VACUUM FULL t"),
+        (Rule::TableRewrite, MYSQL, "OPTIMIZE TABLE t"),
+        (Rule::UnknownAllow, SQLITE, "-- switchy:allow x\nSELECT 1"),
+        (Rule::UnknownAllow, PG, "-- switchy:allow x\nSELECT 1"),
+        (Rule::UnknownAllow, MYSQL, "-- switchy:allow x\nSELECT 1"),
+    ]);
+    samples
+}
+
+#[test]
+fn every_rule_has_a_sample_on_each_of_its_dialects() {
+    let samples = samples();
+    for rule in Rule::ALL {
+        for &dialect in rule.dialects() {
+            assert!(
+                samples.iter().any(|s| s.0 == rule && s.1 == dialect),
+                "no sample of {rule} on {dialect:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn each_sample_is_found_silenced_by_its_rule_and_only_by_it() {
+    for (rule, dialect, sql) in samples() {
+        let findings = lint_sql(sql, dialect);
+        assert!(
+            findings.iter().any(|f| (f.rule, f.line) == (rule, 1)),
+            "{sql} on {dialect:?}: {findings:?}"
+        );
+        if rule == Rule::UnknownAllow {
+            continue;
+        }
+        // Other rules the statement breaks too (SQLite's DROP COLUMN also rewrites).
+        let others: Vec<String> = findings
+            .iter()
+            .filter(|f| f.rule != rule)
+            .map(|f| format!(", {}", f.rule))
+            .collect();
+        let others = others.concat();
+        for allow in [
+            format!("-- switchy:allow {rule}{others}\n{sql};"),
+            format!("{sql}; /* switchy:allow {rule}{others} */"),
+            format!("-- switchy:allow-file {rule}{others}\n{sql};"),
+            format!("{sql};\n-- switchy:allow-file {rule}{others}"),
+        ] {
+            assert_clean(&allow, &[dialect]);
+        }
+        // Without its own name, the allow leaves it.
+        let other = if rule == Rule::DropTable {
+            Rule::Truncate
+        } else {
+            Rule::DropTable
+        };
+        let other_allowed = format!("-- switchy:allow {other}{others}\n{sql};");
+        assert_eq!(
+            found(&other_allowed, dialect),
+            [(2, rule.name())],
+            "{other_allowed} on {dialect:?}"
+        );
+        // The same statement inside a string or a comment is nothing.
+        assert_clean(&format!("SELECT '{}'", sql.replace('\'', "''")), &[dialect]);
+        assert_clean(&format!("/* {sql} */"), &[dialect]);
+    }
+}
