@@ -107,11 +107,38 @@ impl std::fmt::Display for Name {
 pub(crate) struct Cursor<'t, 'a> {
     tokens: &'t [Token<'a>],
     pos: usize,
+    /// Whether names compare case-insensitively even when quoted.
+    fold_case: bool,
 }
 
 impl<'t, 'a> Cursor<'t, 'a> {
+    /// A cursor at the first of `tokens`, reading names with PostgreSQL's rules (quoted
+    /// names keep their case).
     pub(crate) fn new(tokens: &'t [Token<'a>]) -> Self {
-        Self { tokens, pos: 0 }
+        Self {
+            tokens,
+            pos: 0,
+            fold_case: false,
+        }
+    }
+
+    /// A cursor at the first of `tokens` for `dialect`: SQLite and MySQL compare quoted
+    /// names case-insensitively too (MySQL's table names follow the server's
+    /// `lower_case_table_names`; folding keeps false positives down).
+    pub(crate) fn for_dialect(tokens: &'t [Token<'a>], dialect: Dialect) -> Self {
+        Self {
+            fold_case: dialect != Dialect::Postgres,
+            ..Self::new(tokens)
+        }
+    }
+
+    /// A cursor over `tokens` that reads names like this one.
+    pub(crate) fn over(&self, tokens: &'t [Token<'a>]) -> Self {
+        Self {
+            tokens,
+            pos: 0,
+            fold_case: self.fold_case,
+        }
     }
 
     /// The tokens not consumed yet.
@@ -186,9 +213,16 @@ impl<'t, 'a> Cursor<'t, 'a> {
             self.pos += 2;
         }
         let last = parts.pop()?;
+        let fold = |name: String| {
+            if self.fold_case {
+                name.to_lowercase()
+            } else {
+                name
+            }
+        };
         Some(Name {
-            schema: parts.last().map(|token| token.name()),
-            object: last.name(),
+            schema: parts.last().map(|token| fold(token.name())),
+            object: fold(last.name()),
             written: parts
                 .iter()
                 .chain([&last])
@@ -223,11 +257,11 @@ impl<'t, 'a> Cursor<'t, 'a> {
             } else if token.is_punct(')') {
                 depth = depth.saturating_sub(1);
             } else if depth == 0 && token.is_punct(',') {
-                clauses.push(Cursor::new(&rest[start..index]));
+                clauses.push(self.over(&rest[start..index]));
                 start = index + 1;
             }
         }
-        clauses.push(Cursor::new(&rest[start..]));
+        clauses.push(self.over(&rest[start..]));
         clauses
     }
 

@@ -1068,3 +1068,14 @@ fn each_sample_is_found_silenced_by_its_rule_and_only_by_it() {
         assert_clean(&format!("/* {sql} */"), &[dialect]);
     }
 }
+
+#[test]
+fn quoted_names_fold_case_on_sqlite_and_mysql_only() {
+    let sql = "CREATE TABLE \"Items\" (id INT); DROP TABLE items;";
+    assert_clean(sql, &[SQLITE, MYSQL]);
+    assert_eq!(rules(sql, PG), ["drop-table"]);
+    let sql = "CREATE TABLE `Items` (id INT); DROP TABLE `ITEMS`;";
+    assert_clean(sql, &[SQLITE, MYSQL]);
+    // PostgreSQL folds unquoted names to lowercase, so these are one table.
+    assert_clean("CREATE TABLE Items (id INT); DROP TABLE \"items\";", &[PG]);
+}

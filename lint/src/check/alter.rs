@@ -123,7 +123,7 @@ impl Checker {
             if inner.last().is_some_and(|token| token.is_punct(')')) {
                 inner = &inner[..inner.len() - 1];
             }
-            for definition in Cursor::new(inner).clauses() {
+            for definition in c.over(inner).clauses() {
                 self.add_column(table, definition);
             }
         } else {

@@ -42,7 +42,7 @@ pub(crate) fn check(statements: &[Statement<'_, '_>], dialect: Dialect) -> Vec<H
     };
     for (index, statement) in statements.iter().enumerate() {
         checker.statement = index;
-        checker.statement(Cursor::new(statement.tokens));
+        checker.statement(Cursor::for_dialect(statement.tokens, dialect));
     }
     checker.finish()
 }
