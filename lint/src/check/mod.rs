@@ -19,7 +19,7 @@ pub(crate) struct Hit {
 /// A `DROP TABLE` of a table this file did not create, which stays a `drop-table` finding
 /// unless a later rename shows it was the old half of a rebuild.
 #[derive(Debug)]
-struct Drop {
+struct DroppedTable {
     statement: usize,
     table: Name,
     /// The table renamed to `table` after the drop, making the drop part of a rebuild.
@@ -59,7 +59,7 @@ struct Checker {
     created_schemas: Vec<Name>,
     /// Tables that an `INSERT ... SELECT` filled earlier in the file.
     filled_tables: Vec<Name>,
-    drops: Vec<Drop>,
+    drops: Vec<DroppedTable>,
     /// The `DROP TABLE ... CASCADE` statements.
     drop_cascades: Vec<usize>,
     /// MySQL: `SET foreign_key_checks = 0` ran earlier in the file.
@@ -193,7 +193,7 @@ impl Checker {
             c.eat_all(&["if", "exists"]);
             for table in c.names() {
                 if !self.is_created(&table) {
-                    self.drops.push(Drop {
+                    self.drops.push(DroppedTable {
                         statement: self.statement,
                         table,
                         rebuilt_from: None,
@@ -414,9 +414,11 @@ impl Checker {
                     ("them", "their")
                 };
                 let cascade = if self.drop_cascades.contains(&statement) {
-                    " (CASCADE also drops the views and foreign keys that depend on it)"
+                    format!(
+                        " (CASCADE also drops the views and foreign keys that depend on {them})"
+                    )
                 } else {
-                    ""
+                    String::new()
                 };
                 self.hit(
                     Rule::DropTable,
