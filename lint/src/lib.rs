@@ -181,10 +181,14 @@ pub fn lint_sql(sql: &str, dialect: Dialect) -> Vec<Finding> {
     }
     for hit in check::check(&statements, dialect) {
         let statement = &statements[hit.statement];
+        // Comments come in text order, so the ones on lines `own_lines` are a run.
+        let own_lines = allow_lines(statement, &lines);
+        let first = allows.partition_point(|(line, _)| line < own_lines.start());
         let allowed = file_allows.contains(&hit.rule)
-            || allows.iter().any(|(line, rules)| {
-                rules.contains(&hit.rule) && belongs_to(*line, statement, &lines)
-            });
+            || allows[first..]
+                .iter()
+                .take_while(|(line, _)| own_lines.contains(line))
+                .any(|(_, rules)| rules.contains(&hit.rule));
         if !allowed {
             findings.push(Finding {
                 rule: hit.rule,
@@ -198,15 +202,12 @@ pub fn lint_sql(sql: &str, dialect: Dialect) -> Vec<Finding> {
     findings
 }
 
-/// Whether an allow comment starting on `line` belongs to `statement`: it is on one of
-/// the statement's lines, or in the comment lines right above it.
-fn belongs_to(line: usize, statement: &Statement<'_, '_>, lines: &Lines) -> bool {
-    if (statement.line..=statement.end_line).contains(&line) {
-        return true;
-    }
+/// The lines where an allow comment belongs to `statement`: the comment lines right above
+/// it, and its own lines.
+fn allow_lines(statement: &Statement<'_, '_>, lines: &Lines) -> std::ops::RangeInclusive<usize> {
     let mut above = statement.line;
     while above > 1 && lines.kind(above - 1) == LineKind::Comment {
         above -= 1;
     }
-    (above..statement.line).contains(&line)
+    above..=statement.end_line
 }
