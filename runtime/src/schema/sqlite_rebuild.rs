@@ -502,3 +502,76 @@ async fn foreign_key_check(db: &dyn Database, table: &str) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Column, ColumnType, TableConstraint};
+    use super::*;
+
+    fn stored(sql: &str) -> Stored {
+        Stored {
+            name: "t".to_owned(),
+            sql: sql.to_owned(),
+            indexes: Vec::new(),
+            triggers: Vec::new(),
+            views: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn dropping_a_column_drops_the_table_constraints_over_it() {
+        let table = stored(
+            "CREATE TABLE t (a INT, b TEXT, c INT, UNIQUE (a, b), CHECK (c > 0), CONSTRAINT fk FOREIGN KEY (b) REFERENCES u (id))",
+        );
+        let definition = rewrite(&table, &AlterOperation::DropColumn("B".into()), "x").unwrap();
+        assert_eq!(
+            definition.to_sql("\"t\""),
+            "CREATE TABLE \"t\" (\n    a INT,\n    c INT,\n    CHECK (c > 0)\n)"
+        );
+        let missing = rewrite(&table, &AlterOperation::DropColumn("z".into()), "x").unwrap_err();
+        assert!(
+            missing.to_string().contains("has no column `z`"),
+            "{missing}"
+        );
+        let only = rewrite(
+            &stored("CREATE TABLE t (a INT)"),
+            &AlterOperation::DropColumn("a".into()),
+            "x",
+        );
+        assert!(only.is_err());
+    }
+
+    #[test]
+    fn constraints_and_modified_columns_are_rewritten_in_place() {
+        let table = stored(
+            "CREATE TABLE t (a INT NOT NULL COLLATE BINARY, CONSTRAINT c CHECK (a > 0)) STRICT",
+        );
+        let modified = rewrite(
+            &table,
+            &AlterOperation::ModifyColumn(Column::new("a", ColumnType::BigInt).default(1)),
+            "x",
+        )
+        .unwrap();
+        assert_eq!(
+            modified.to_sql("\"t\""),
+            "CREATE TABLE \"t\" (\n    \"a\" BIGINT DEFAULT 1 COLLATE BINARY,\n    CONSTRAINT c CHECK (a > 0)\n) STRICT"
+        );
+        let dropped = rewrite(
+            &table,
+            &AlterOperation::DropConstraint {
+                name: "C".into(),
+                kind: super::super::ConstraintKind::Check,
+            },
+            "x",
+        )
+        .unwrap();
+        assert_eq!(dropped.parts.len(), 1);
+        let added = rewrite(
+            &table,
+            &AlterOperation::AddConstraint(TableConstraint::unique("u", ["a"])),
+            "x",
+        )
+        .unwrap();
+        assert_eq!(added.parts[2].text, "CONSTRAINT \"u\" UNIQUE (\"a\")");
+    }
+}
