@@ -472,6 +472,8 @@ async fn add_rename_and_drop_columns_on_every_driver() {
                     .default(7),
             )
             .add_column(Column::new("artist_id", ColumnType::BigInt).references("artists", "id"))
+            // SQLite cannot add a unique column itself: a table rebuild there.
+            .add_column(Column::new("code", ColumnType::VarChar(20)).unique())
             .rename_column("name", "title")
             .drop_column("legacy")
             .execute(db)
@@ -493,6 +495,13 @@ async fn add_rename_and_drop_columns_on_every_driver() {
         let artist = text(db, "SELECT id FROM artists").await.unwrap();
         accepted(db, &format!("UPDATE songs SET artist_id = {artist}"), b).await;
 
+        accepted(db, "UPDATE songs SET code = 'c1'", b).await;
+        refused(
+            db,
+            "INSERT INTO songs (id, title, code) VALUES (2, 'two', 'c1')",
+            b,
+        )
+        .await;
         alter_table("songs")
             .rename_to("tracks")
             .execute(db)

@@ -25,8 +25,12 @@ pub(crate) enum AlterOperation {
 pub(crate) enum Step {
     /// Statements to run in order.
     Sql(String),
-    /// SQLite `DROP COLUMN`: SQLite's own statement, and the rebuild where SQLite refuses.
-    SqliteDropColumn(String),
+    /// SQLite's own statement, and a rebuild applying the operation where SQLite refuses
+    /// the statement (`DROP COLUMN` of an indexed column, `ADD COLUMN` of a unique one).
+    SqliteNativeOrRebuild {
+        sql: String,
+        operation: AlterOperation,
+    },
     /// A SQLite table rebuild applying the operation.
     SqliteRebuild(AlterOperation),
 }
@@ -48,6 +52,9 @@ impl AlterTable {
     }
 
     /// Adds a column. A column with a reference gets its foreign key in the same statement.
+    /// On SQLite this is SQLite's own `ADD COLUMN`, and a table rebuild where SQLite refuses
+    /// it (a unique or primary key column, a `NOT NULL` column whose default is not a
+    /// constant, such as `CURRENT_TIMESTAMP`).
     #[must_use]
     pub fn add_column(mut self, column: Column) -> Self {
         self.operations.push(AlterOperation::AddColumn(column));
@@ -125,12 +132,7 @@ impl AlterTable {
         self.steps(dialect)?
             .into_iter()
             .map(|step| match step {
-                Step::Sql(sql) => Ok(sql),
-                Step::SqliteDropColumn(column) => Ok(format!(
-                    "ALTER TABLE {} DROP COLUMN {}",
-                    quote(&self.name, dialect),
-                    quote(&column, dialect)
-                )),
+                Step::Sql(sql) | Step::SqliteNativeOrRebuild { sql, .. } => Ok(sql),
                 Step::SqliteRebuild(operation) => Err(unsupported(
                     &format!("alter_table `{}` ({})", self.name, operation.label()),
                     dialect,
@@ -153,17 +155,29 @@ impl AlterTable {
             let label = format!("{operation} ({})", op.label());
             steps.push(match op {
                 AlterOperation::AddColumn(column) => {
-                    Step::Sql(add_column(&table, column, dialect, &label)?)
+                    let sql = format!(
+                        "ALTER TABLE {table} ADD COLUMN {}",
+                        column_definition(column, dialect, &label)?
+                    );
+                    if dialect == Dialect::Sqlite {
+                        Step::SqliteNativeOrRebuild {
+                            sql,
+                            operation: op.clone(),
+                        }
+                    } else {
+                        Step::Sql(sql)
+                    }
                 }
                 AlterOperation::DropColumn(column) => {
                     non_empty(&label, "column", column)?;
+                    let sql = format!("ALTER TABLE {table} DROP COLUMN {}", quote(column, dialect));
                     if dialect == Dialect::Sqlite {
-                        Step::SqliteDropColumn(column.clone())
+                        Step::SqliteNativeOrRebuild {
+                            sql,
+                            operation: op.clone(),
+                        }
                     } else {
-                        Step::Sql(format!(
-                            "ALTER TABLE {table} DROP COLUMN {}",
-                            quote(column, dialect)
-                        ))
+                        Step::Sql(sql)
                     }
                 }
                 AlterOperation::RenameColumn { from, to } => {
@@ -248,11 +262,10 @@ impl AlterOperation {
     }
 }
 
-fn add_column(table: &str, column: &Column, dialect: Dialect, label: &str) -> Result<String> {
-    let mut sql = format!(
-        "ALTER TABLE {table} ADD COLUMN {}",
-        column.sql(dialect, label)?
-    );
+/// An added column's definition, with its reference: inline on SQLite and PostgreSQL, a
+/// second `ADD` on MySQL.
+pub(crate) fn column_definition(column: &Column, dialect: Dialect, label: &str) -> Result<String> {
+    let mut sql = column.sql(dialect, label)?;
     if let Some(key) = &column.references {
         match dialect {
             // MySQL ignores REFERENCES in a column definition: a table constraint it is.
