@@ -85,9 +85,10 @@ impl AlterTable {
         self
     }
 
-    /// Changes the type, nullability and default of the column named like `column` to
-    /// those of `column` (a column without a default loses its default). Keys, checks,
-    /// references and auto-increment are not changed this way (an error): use
+    /// Changes the type, collation, nullability and default of the column named like
+    /// `column` to those of `column` (a column without a default loses its default, one
+    /// without a collation gets the default collation). Keys, checks, references,
+    /// generation and auto-increment are not changed this way (an error): use
     /// [`add_constraint`](Self::add_constraint). PostgreSQL converts the existing values
     /// with the assignment cast to the new type (`ALTER COLUMN .. TYPE` without `USING`)
     /// and fails where there is none; MySQL and SQLite convert as they store values. On
@@ -288,10 +289,11 @@ fn check_modifiable(column: &Column, label: &str) -> Result<()> {
         || column.unique
         || column.check.is_some()
         || column.references.is_some()
+        || column.generated.is_some()
     {
         return Err(invalid(
             label,
-            "modify_column changes a column's type, nullability and default only; add keys, checks and references with add_constraint",
+            "modify_column changes a column's type, collation, nullability and default only; add keys, checks and references with add_constraint",
         ));
     }
     Ok(())
@@ -301,6 +303,11 @@ fn modify_postgres(table: &str, column: &Column, label: &str) -> Result<String> 
     let dialect = Dialect::Postgres;
     non_empty(label, "column", &column.name)?;
     let name = quote(&column.name, dialect);
+    let collation = column
+        .collation
+        .as_ref()
+        .map(|collation| format!(" COLLATE {}", quote(collation, dialect)))
+        .unwrap_or_default();
     let nullability = if column.nullable {
         "DROP NOT NULL"
     } else {
@@ -311,7 +318,7 @@ fn modify_postgres(table: &str, column: &Column, label: &str) -> Result<String> 
         None => "DROP DEFAULT".to_owned(),
     };
     Ok(format!(
-        "ALTER TABLE {table} ALTER COLUMN {name} TYPE {}, ALTER COLUMN {name} {nullability}, ALTER COLUMN {name} {default}",
+        "ALTER TABLE {table} ALTER COLUMN {name} TYPE {}{collation}, ALTER COLUMN {name} {nullability}, ALTER COLUMN {name} {default}",
         column.ty.sql(dialect)?
     ))
 }

@@ -87,7 +87,7 @@ mod table;
 mod types;
 
 pub use alter::AlterTable;
-pub use column::Column;
+pub use column::{Column, Generated};
 pub use constraint::{ConstraintKind, ForeignKey, ReferentialAction, TableConstraint};
 pub use default::DefaultValue;
 pub use index::{CreateIndex, DropIndex};

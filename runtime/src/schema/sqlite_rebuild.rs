@@ -570,7 +570,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             modified.to_sql("\"t\""),
-            "CREATE TABLE \"t\" (\n    \"a\" BIGINT DEFAULT 1 COLLATE BINARY,\n    CONSTRAINT c CHECK (a > 0)\n) STRICT"
+            "CREATE TABLE \"t\" (\n    \"a\" BIGINT DEFAULT 1,\n    CONSTRAINT c CHECK (a > 0)\n) STRICT"
         );
         let dropped = rewrite(
             &table,
