@@ -37,6 +37,32 @@ pub(crate) enum Step {
 
 /// `ALTER TABLE`; see [`alter_table`](super::alter_table). The operations run in the order
 /// given, one statement each.
+///
+/// # SQLite table rebuilds
+///
+/// What SQLite's `ALTER TABLE` lacks is done by rebuilding the table from the
+/// `CREATE TABLE` that `sqlite_master` holds, with only the changed part rewritten: the
+/// rows are copied aside, the table is dropped and created again under its own name, the
+/// rows are copied back, and its indexes (expression and partial ones included) and
+/// triggers are created again from their stored SQL; every view that names the table must
+/// still work, and the `AUTOINCREMENT` counter is kept. The table is never renamed, so the
+/// foreign keys of other tables keep pointing at it, and views and triggers elsewhere keep
+/// their text.
+///
+/// Foreign keys: where the rebuild can open a transaction itself (a code migration with
+/// [`TransactionMode::NoTransaction`](crate::TransactionMode::NoTransaction), or the
+/// builder executed directly on a pool or connection), it takes one connection, turns
+/// `foreign_keys` off there, runs in a transaction of its own, checks with
+/// `PRAGMA foreign_key_check`, and turns them back on: SQLite's documented procedure.
+/// Inside the migration's transaction, where `PRAGMA foreign_keys` cannot change, it sets
+/// `PRAGMA defer_foreign_keys = ON` (reset when the transaction ends) so that the rows
+/// referencing the table are checked once they have their parent back; a table that
+/// another table references with an `ON DELETE` action (`CASCADE`, `SET NULL`,
+/// `SET DEFAULT`, `RESTRICT`) is refused there with an error saying to use
+/// `TransactionMode::NoTransaction`, because dropping it would run the action. With
+/// foreign keys off, nothing is enforced or cascaded either way.
+///
+/// Any failure leaves the table as it was (the transaction rolls back).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlterTable {
     pub(crate) name: String,
