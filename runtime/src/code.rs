@@ -273,7 +273,10 @@ fn dialect_index(dialect: Dialect) -> usize {
 ///
 /// Its checksum on each dialect is that of its text there ([`Executable::sql`]): SQL text
 /// is the same everywhere, a schema builder renders per dialect. A closure has no text, so
-/// changes to it are not detected as drift.
+/// changes to it are not detected as drift. Editing an applied builder migration is drift,
+/// as editing its SQL would be; so would a future version of the builder that renders the
+/// same builder differently, which its release notes would call out (accept it with
+/// `rebless_checksums`).
 pub struct CodeMigration {
     id: String,
     description: Option<String>,
