@@ -547,6 +547,80 @@ async fn columns_sqlite_cannot_add_itself_are_added_by_a_rebuild() {
     }
 }
 
+/// A self-referencing tree with a cascade on itself, a generated column and table options.
+#[tokio::test]
+async fn self_references_generated_columns_and_table_options_survive() {
+    for handle in handles().await {
+        let (db, name) = (&*handle.db, handle.name);
+        db.exec_raw(
+            "CREATE TABLE tree (
+                id INTEGER PRIMARY KEY,
+                parent INTEGER REFERENCES tree (id) ON DELETE CASCADE,
+                name TEXT,
+                shout TEXT GENERATED ALWAYS AS (upper(name)) VIRTUAL,
+                kept TEXT GENERATED ALWAYS AS (name || '!') STORED
+            ) STRICT;
+            INSERT INTO tree (id, parent, name) VALUES (3, NULL, 'root'), (1, 3, 'a'), (2, 1, 'b');",
+        )
+        .await
+        .expect("tree");
+        migrate(
+            db,
+            alter_table("tree").modify_column(
+                Column::new("name", ColumnType::Text)
+                    .not_null()
+                    .default("x"),
+            ),
+            TransactionMode::Transactional,
+        )
+        .await
+        .unwrap_or_else(|error| panic!("{name}: {error}"));
+        assert_eq!(
+            rows(
+                db,
+                "SELECT id, parent, name, shout, kept FROM tree ORDER BY id"
+            )
+            .await,
+            [
+                vec![
+                    Value::Int(1),
+                    Value::Int(3),
+                    text("a"),
+                    text("A"),
+                    text("a!")
+                ],
+                vec![
+                    Value::Int(2),
+                    Value::Int(1),
+                    text("b"),
+                    text("B"),
+                    text("b!")
+                ],
+                vec![
+                    Value::Int(3),
+                    Value::Null,
+                    text("root"),
+                    text("ROOT"),
+                    text("root!")
+                ],
+            ],
+            "{name}"
+        );
+        let sql = schema_sql(db, "tree").await.unwrap();
+        assert!(sql.ends_with(") STRICT"), "{name}: {sql}");
+        // The cascade on itself still works, where foreign keys are on.
+        db.exec_raw("DELETE FROM tree WHERE id = 3")
+            .await
+            .expect("delete");
+        let left = rows(db, "SELECT COUNT(*) FROM tree").await[0][0].clone();
+        assert_eq!(
+            left,
+            Value::Int(if handle.foreign_keys { 0 } else { 2 }),
+            "{name}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_dry_run_describes_the_rebuild() {
     let handle = handles().await.remove(0);
