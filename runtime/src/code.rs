@@ -108,7 +108,14 @@ impl<E: Executable> Executable for Vec<E> {
         let mut text = String::new();
         for item in self {
             let sql = item.sql(dialect)?;
-            if !text.is_empty() && !sql.is_empty() {
+            if sql.trim().is_empty() {
+                continue;
+            }
+            if !text.is_empty() {
+                // Keeps the items apart when SQL text was written without a final `;`.
+                if !text.trim_end().ends_with(';') {
+                    text.push(';');
+                }
                 text.push('\n');
             }
             text.push_str(&sql);
@@ -454,6 +461,49 @@ mod tests {
         }
         let migrations = source.migrations().await?;
         Ok(migrations.iter().map(|m| m.id().to_owned()).collect())
+    }
+
+    #[test]
+    fn text_and_checksums_per_dialect() {
+        // SQL text keeps the checksum it always had, on every dialect.
+        let text = CodeMigration::new("0001_a", "CREATE TABLE a (id INT)");
+        for dialect in Dialect::ALL {
+            assert_eq!(
+                text.up_checksum(dialect),
+                checksum("CREATE TABLE a (id INT)")
+            );
+            assert_eq!(text.down_checksum(dialect), EMPTY_CHECKSUM);
+        }
+        // A list is its items' text, kept apart by `;`.
+        let list = CodeMigration::new(
+            "0002_b",
+            vec![
+                "CREATE TABLE b (id INT)".boxed(),
+                crate::schema::drop_table("a").boxed(),
+            ],
+        );
+        assert_eq!(
+            list.up_sql(Dialect::MySql),
+            Some("CREATE TABLE b (id INT);\nDROP TABLE `a`;")
+        );
+        assert_eq!(
+            list.up_sql(Dialect::Postgres),
+            Some("CREATE TABLE b (id INT);\nDROP TABLE \"a\";")
+        );
+        assert_ne!(
+            list.up_checksum(Dialect::MySql),
+            list.up_checksum(Dialect::Postgres)
+        );
+        // A closure in the list leaves it without text.
+        let closure = CodeMigration::new(
+            "0003_c",
+            vec![
+                "SELECT 1".boxed(),
+                from_fn(|_| Box::pin(async { Ok(()) })).boxed(),
+            ],
+        );
+        assert_eq!(closure.up_sql(Dialect::Sqlite), None);
+        assert_eq!(closure.up_checksum(Dialect::Sqlite), EMPTY_CHECKSUM);
     }
 
     #[tokio::test]
