@@ -87,6 +87,7 @@ mod default;
 mod execute;
 mod index;
 mod render;
+mod sqlite_catalog;
 mod sqlite_ddl;
 mod sqlite_rebuild;
 mod table;

@@ -35,11 +35,15 @@
 //! Any failure leaves the table as it was: the transaction (the migration's, or its own)
 //! rolls back.
 
-use crate::database::{Database, DatabaseTransaction, Dialect, Row, Value};
+use crate::database::{Database, DatabaseTransaction, Dialect};
 use crate::error::{DatabaseErrorKind, Error, Result};
 
 use super::alter::{AlterOperation, column_definition};
 use super::render::{quote, unsupported};
+use super::sqlite_catalog::{
+    Stored, acting_references, autoincrement_counter, foreign_key_check, index_columns,
+    pragma_flag, read_stored, restore_autoincrement_counter, stored_columns,
+};
 use super::sqlite_ddl::{Part, TableDefinition, kept_column_clauses};
 
 const DIALECT: Dialect = Dialect::Sqlite;
@@ -134,128 +138,6 @@ async fn in_own_transaction(
             Err(error)
         }
     }
-}
-
-/// Whether `PRAGMA name` is on.
-async fn pragma_flag(db: &dyn Database, name: &str) -> Result<bool> {
-    let rows = db.query(&format!("PRAGMA {name}"), &[]).await?;
-    Ok(rows
-        .first()
-        .and_then(|row| row.get_index(0))
-        .is_some_and(|value| matches!(value, Value::Int(1) | Value::Bool(true))))
-}
-
-/// What `sqlite_master` holds about the table.
-struct Stored {
-    /// The table's name as stored (SQLite compares names case-insensitively).
-    name: String,
-    sql: String,
-    /// `(name, sql)` of the indexes created with `CREATE INDEX`.
-    indexes: Vec<(String, String)>,
-    triggers: Vec<(String, String)>,
-    /// Views whose definition names the table.
-    views: Vec<String>,
-}
-
-async fn read_stored(db: &dyn Database, table: &str) -> Result<Stored> {
-    let text = |row: &Row, column: &str| row.get_str(column).unwrap_or_default().to_owned();
-    let rows = db
-        .query(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name = ?1 COLLATE NOCASE",
-            &[Value::from(table)],
-        )
-        .await?;
-    let Some(row) = rows.first() else {
-        return Err(Error::Unsupported(format!(
-            "cannot rebuild table `{table}`: no such table"
-        )));
-    };
-    let name = text(row, "name");
-    let sql = text(row, "sql");
-    let owned = db
-        .query(
-            "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = ?1 AND sql IS NOT NULL ORDER BY rowid",
-            &[Value::from(name.as_str())],
-        )
-        .await?;
-    let mut indexes = Vec::new();
-    let mut triggers = Vec::new();
-    for row in &owned {
-        let entry = (text(row, "name"), text(row, "sql"));
-        if row.get_str("type") == Some("index") {
-            indexes.push(entry);
-        } else {
-            triggers.push(entry);
-        }
-    }
-    let views = db
-        .query(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'view' ORDER BY rowid",
-            &[],
-        )
-        .await?
-        .iter()
-        .filter(|row| {
-            row.get_str("sql")
-                .is_some_and(|sql| sql.to_lowercase().contains(&name.to_lowercase()))
-        })
-        .map(|row| text(row, "name"))
-        .collect();
-    Ok(Stored {
-        name,
-        sql,
-        indexes,
-        triggers,
-        views,
-    })
-}
-
-/// The table's columns that hold stored values (not generated ones).
-async fn stored_columns(db: &dyn Database, table: &str) -> Result<Vec<String>> {
-    let rows = db
-        .query(
-            "SELECT name FROM pragma_table_xinfo(?1) WHERE hidden = 0 ORDER BY cid",
-            &[Value::from(table)],
-        )
-        .await?;
-    Ok(rows
-        .iter()
-        .filter_map(|row| row.get_str("name").map(str::to_owned))
-        .collect())
-}
-
-/// The columns of index `index`, by name (expressions have none).
-async fn index_columns(db: &dyn Database, index: &str) -> Result<Vec<String>> {
-    let rows = db
-        .query(
-            "SELECT name FROM pragma_index_info(?1) WHERE name IS NOT NULL",
-            &[Value::from(index)],
-        )
-        .await?;
-    Ok(rows
-        .iter()
-        .filter_map(|row| row.get_str("name").map(str::to_owned))
-        .collect())
-}
-
-/// The tables whose foreign keys reference `table` with an `ON DELETE` action other than
-/// `NO ACTION`, with that action: dropping `table` with foreign keys on would run it.
-async fn acting_references(db: &dyn Database, table: &str) -> Result<Vec<(String, String)>> {
-    let rows = db
-        .query(
-            "SELECT m.name AS child, f.on_delete AS action FROM sqlite_master AS m, pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table' AND m.name <> ?1 COLLATE NOCASE AND f.\"table\" = ?1 COLLATE NOCASE AND upper(f.on_delete) <> 'NO ACTION'",
-            &[Value::from(table)],
-        )
-        .await?;
-    Ok(rows
-        .iter()
-        .map(|row| {
-            (
-                row.get_str("child").unwrap_or_default().to_owned(),
-                row.get_str("action").unwrap_or_default().to_owned(),
-            )
-        })
-        .collect())
 }
 
 /// The table's definition with `operation` applied.
@@ -447,76 +329,6 @@ fn failed(label: &str, step: &str, error: &crate::error::DatabaseError) -> Error
         "{label} failed while {step} (the table is left as it was): {}",
         error.message()
     ))
-}
-
-/// The `AUTOINCREMENT` counter of `table`, when it has one.
-async fn autoincrement_counter(db: &dyn Database, table: &str) -> Result<Option<i64>> {
-    let exists = db
-        .query(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'",
-            &[],
-        )
-        .await?;
-    if exists.is_empty() {
-        return Ok(None);
-    }
-    let rows = db
-        .query(
-            "SELECT seq FROM sqlite_sequence WHERE name = ?1",
-            &[Value::from(table)],
-        )
-        .await?;
-    Ok(rows
-        .first()
-        .and_then(|row| row.get_index(0))
-        .and_then(Value::as_i64))
-}
-
-/// Puts the counter back (dropping the table removed it), when the new table still
-/// counts.
-async fn restore_autoincrement_counter(db: &dyn Database, table: &str, counter: i64) -> Result<()> {
-    let updated = db
-        .execute(
-            "UPDATE sqlite_sequence SET seq = max(seq, ?1) WHERE name = ?2",
-            &[Value::Int(counter), Value::from(table)],
-        )
-        .await?;
-    if updated == 0 {
-        let counts = db
-            .query(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'",
-                &[],
-            )
-            .await?;
-        if !counts.is_empty() {
-            db.execute(
-                "INSERT INTO sqlite_sequence (name, seq) SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1 AND sql LIKE '%AUTOINCREMENT%')",
-                &[Value::from(table), Value::Int(counter)],
-            )
-            .await?;
-        }
-    }
-    Ok(())
-}
-
-/// `PRAGMA foreign_key_check`: any row whose parent is missing is an error naming it.
-async fn foreign_key_check(db: &dyn Database, table: &str) -> Result<()> {
-    let rows = db.query("PRAGMA foreign_key_check", &[]).await?;
-    if let Some(row) = rows.first() {
-        let cell = |index: usize| match row.get_index(index) {
-            Some(Value::Text(text)) => text.clone(),
-            Some(Value::Int(n)) => n.to_string(),
-            _ => "?".to_owned(),
-        };
-        return Err(Error::Unsupported(format!(
-            "rebuilding table `{table}` would break a foreign key: row {} of table `{}` references a missing row of `{}` ({} violation(s) in all); the table is left as it was",
-            cell(1),
-            cell(0),
-            cell(2),
-            rows.len()
-        )));
-    }
-    Ok(())
 }
 
 #[cfg(test)]
