@@ -276,7 +276,7 @@ async fn steps(
     db.exec_raw(&format!("DROP TABLE {quoted}")).await?;
     db.exec_raw(&definition.to_sql(&quoted))
         .await
-        .map_err(|error| failed(&label, "creating the new table", &error))?;
+        .map_err(|error| failed(&label, "creating the new table", error))?;
     let new_columns = stored_columns(db, &stored.name).await?;
     let copied: Vec<String> = old_columns
         .iter()
@@ -288,7 +288,7 @@ async fn steps(
         "INSERT INTO {quoted} ({list}) SELECT {list} FROM {holding}"
     ))
     .await
-    .map_err(|error| failed(&label, "copying the rows", &error))?;
+    .map_err(|error| failed(&label, "copying the rows", error))?;
     db.exec_raw(&format!("DROP TABLE {holding}")).await?;
 
     for (name, sql) in &stored.indexes {
@@ -297,12 +297,12 @@ async fn steps(
         }
         db.exec_raw(sql)
             .await
-            .map_err(|error| failed(&label, &format!("recreating index `{name}`"), &error))?;
+            .map_err(|error| failed(&label, &format!("recreating index `{name}`"), error))?;
     }
     for (name, sql) in &stored.triggers {
         db.exec_raw(sql)
             .await
-            .map_err(|error| failed(&label, &format!("recreating trigger `{name}`"), &error))?;
+            .map_err(|error| failed(&label, &format!("recreating trigger `{name}`"), error))?;
     }
     for view in &stored.views {
         db.query(
@@ -310,7 +310,7 @@ async fn steps(
             &[],
         )
         .await
-        .map_err(|error| failed(&label, &format!("checking view `{view}`"), &error))?;
+        .map_err(|error| failed(&label, &format!("checking view `{view}`"), error))?;
     }
     if let Some(counter) = sequence {
         restore_autoincrement_counter(db, &stored.name, counter).await?;
@@ -324,11 +324,11 @@ async fn steps(
     Ok(())
 }
 
-fn failed(label: &str, step: &str, error: &crate::error::DatabaseError) -> Error {
-    Error::Unsupported(format!(
-        "{label} failed while {step} (the table is left as it was): {}",
-        error.message()
-    ))
+fn failed(label: &str, step: &str, error: crate::error::DatabaseError) -> Error {
+    Error::database(
+        format!("{label} failed while {step} (the table is left as it was)"),
+        error,
+    )
 }
 
 #[cfg(test)]
