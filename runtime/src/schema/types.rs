@@ -54,7 +54,8 @@ pub enum ColumnType {
     /// A boolean (MySQL: `TINYINT(1)`; SQLite: an integer 0 or 1).
     Boolean,
     /// Text of any length. MySQL cannot index a `TEXT` column without a prefix length, nor
-    /// make it a key: use [`VarChar`](Self::VarChar) for keys.
+    /// make it a key: use [`VarChar`](Self::VarChar) for keys. MySQL (unlike MariaDB)
+    /// refuses a literal default on `TEXT`.
     Text,
     /// Text of at most `n` characters.
     VarChar(u32),
