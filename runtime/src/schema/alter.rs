@@ -5,7 +5,7 @@ use crate::error::Result;
 
 use super::column::Column;
 use super::constraint::{ConstraintKind, TableConstraint};
-use super::render::{invalid, non_empty, quote, unsupported};
+use super::render::{ident, invalid, non_empty, unsupported};
 
 /// One change of an [`AlterTable`].
 #[derive(Debug, Clone, PartialEq)]
@@ -176,7 +176,7 @@ impl AlterTable {
         if self.operations.is_empty() {
             return Err(invalid(&operation, "it has no operation"));
         }
-        let table = quote(&self.name, dialect);
+        let table = ident(&self.name, dialect)?;
         let mut steps = Vec::with_capacity(self.operations.len());
         for op in &self.operations {
             let label = format!("{operation} ({})", op.label());
@@ -197,7 +197,10 @@ impl AlterTable {
                 }
                 AlterOperation::DropColumn(column) => {
                     non_empty(&label, "column", column)?;
-                    let sql = format!("ALTER TABLE {table} DROP COLUMN {}", quote(column, dialect));
+                    let sql = format!(
+                        "ALTER TABLE {table} DROP COLUMN {}",
+                        ident(column, dialect)?
+                    );
                     if dialect == Dialect::Sqlite {
                         Step::SqliteNativeOrRebuild {
                             sql,
@@ -212,8 +215,8 @@ impl AlterTable {
                     non_empty(&label, "new column", to)?;
                     Step::Sql(format!(
                         "ALTER TABLE {table} RENAME COLUMN {} TO {}",
-                        quote(from, dialect),
-                        quote(to, dialect)
+                        ident(from, dialect)?,
+                        ident(to, dialect)?
                     ))
                 }
                 AlterOperation::ModifyColumn(column) => {
@@ -241,7 +244,7 @@ impl AlterTable {
                 }
                 AlterOperation::DropConstraint { name, kind } => {
                     non_empty(&label, "constraint", name)?;
-                    let name = quote(name, dialect);
+                    let name = ident(name, dialect)?;
                     match (dialect, kind) {
                         (Dialect::Sqlite, _) => Step::SqliteRebuild(op.clone()),
                         (Dialect::Postgres, _) | (Dialect::MySql, ConstraintKind::Check) => {
@@ -262,7 +265,7 @@ impl AlterTable {
                     non_empty(&label, "new table", to)?;
                     Step::Sql(format!(
                         "ALTER TABLE {table} RENAME TO {}",
-                        quote(to, dialect)
+                        ident(to, dialect)?
                     ))
                 }
             });
@@ -328,12 +331,11 @@ fn check_modifiable(column: &Column, label: &str) -> Result<()> {
 fn modify_postgres(table: &str, column: &Column, label: &str) -> Result<String> {
     let dialect = Dialect::Postgres;
     non_empty(label, "column", &column.name)?;
-    let name = quote(&column.name, dialect);
-    let collation = column
-        .collation
-        .as_ref()
-        .map(|collation| format!(" COLLATE {}", quote(collation, dialect)))
-        .unwrap_or_default();
+    let name = ident(&column.name, dialect)?;
+    let collation = match &column.collation {
+        Some(collation) => format!(" COLLATE {}", ident(collation, dialect)?),
+        None => String::new(),
+    };
     let nullability = if column.nullable {
         "DROP NOT NULL"
     } else {

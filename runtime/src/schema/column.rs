@@ -5,7 +5,7 @@ use crate::error::Result;
 
 use super::constraint::{ForeignKey, ReferentialAction};
 use super::default::DefaultValue;
-use super::render::{invalid, non_empty, quote, unsupported};
+use super::render::{ident, invalid, non_empty, unsupported};
 use super::types::ColumnType;
 
 /// A column: its name, [`ColumnType`], and what it allows.
@@ -176,7 +176,7 @@ impl Column {
     /// a table constraint, or inline where the dialect allows it).
     pub(crate) fn sql(&self, dialect: Dialect, operation: &str) -> Result<String> {
         non_empty(operation, "column", &self.name)?;
-        let mut sql = quote(&self.name, dialect);
+        let mut sql = ident(&self.name, dialect)?;
         sql.push(' ');
         if self.auto_increment {
             if !self.ty.is_integer() {
@@ -217,7 +217,7 @@ impl Column {
         if let Some(collation) = &self.collation {
             non_empty(operation, "collation", collation)?;
             sql.push_str(" COLLATE ");
-            sql.push_str(&quote(collation, dialect));
+            sql.push_str(&ident(collation, dialect)?);
         }
         if let Some((expression, kind)) = &self.generated {
             self.generated_sql(expression, *kind, dialect, operation, &mut sql)?;

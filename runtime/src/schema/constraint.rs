@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use crate::database::Dialect;
 use crate::error::Result;
 
-use super::render::{invalid, non_empty, quote, quoted_list};
+use super::render::{ident, ident_list, invalid, non_empty};
 
 /// What a foreign key does when the row it references is deleted or its key updated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -100,8 +100,8 @@ impl ForeignKey {
         }
         let mut sql = format!(
             "REFERENCES {} ({})",
-            quote(&self.referenced_table, dialect),
-            quoted_list(&self.referenced_columns, dialect)
+            ident(&self.referenced_table, dialect)?,
+            ident_list(&self.referenced_columns, dialect)?
         );
         if let Some(action) = self.on_delete {
             sql.push_str(" ON DELETE ");
@@ -205,14 +205,14 @@ impl TableConstraint {
         if let Some(name) = self.name() {
             non_empty("constraint", "constraint", name)?;
             sql.push_str("CONSTRAINT ");
-            sql.push_str(&quote(name, dialect));
+            sql.push_str(&ident(name, dialect)?);
             sql.push(' ');
         }
         let columns = |columns: &[String], what: &str| {
             if columns.is_empty() {
                 Err(invalid(what, "it has no column"))
             } else {
-                Ok(quoted_list(columns, dialect))
+                ident_list(columns, dialect)
             }
         };
         match self {

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use crate::database::Dialect;
 use crate::error::Result;
 
-use super::render::{invalid, non_empty, quote, unsupported};
+use super::render::{ident, invalid, non_empty, unsupported};
 
 /// One part of an index key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -131,7 +131,7 @@ impl CreateIndex {
             parts.push(match part {
                 IndexPart::Column { name, descending } => {
                     non_empty(&operation, "column", name)?;
-                    let mut sql = quote(name, dialect);
+                    let mut sql = ident(name, dialect)?;
                     if *descending {
                         sql.push_str(" DESC");
                     }
@@ -163,8 +163,8 @@ impl CreateIndex {
         let _ = write!(
             sql,
             "{} ON {} ({})",
-            quote(&self.name, dialect),
-            quote(&self.table, dialect),
+            ident(&self.name, dialect)?,
+            ident(&self.table, dialect)?,
             parts.join(", ")
         );
         if let Some(predicate) = &self.predicate {
@@ -219,7 +219,7 @@ impl DropIndex {
         if self.if_exists {
             sql.push_str("IF EXISTS ");
         }
-        sql.push_str(&quote(&self.name, dialect));
+        sql.push_str(&ident(&self.name, dialect)?);
         if dialect == Dialect::MySql {
             let Some(table) = &self.table else {
                 return Err(unsupported(
@@ -230,7 +230,7 @@ impl DropIndex {
             };
             non_empty(&operation, "table", table)?;
             sql.push_str(" ON ");
-            sql.push_str(&quote(table, dialect));
+            sql.push_str(&ident(table, dialect)?);
         }
         Ok(vec![sql])
     }

@@ -5,7 +5,7 @@ use crate::error::Result;
 
 use super::column::Column;
 use super::constraint::{ForeignKey, TableConstraint};
-use super::render::{invalid, non_empty, quote, unsupported};
+use super::render::{ident, invalid, non_empty, unsupported};
 
 /// `CREATE TABLE`; see [`create_table`](super::create_table).
 #[derive(Debug, Clone, PartialEq)]
@@ -134,7 +134,7 @@ impl CreateTable {
         if self.if_not_exists {
             sql.push_str("IF NOT EXISTS ");
         }
-        sql.push_str(&quote(&self.name, dialect));
+        sql.push_str(&ident(&self.name, dialect)?);
         sql.push_str(" (\n    ");
         sql.push_str(&lines.join(",\n    "));
         sql.push_str("\n)");
@@ -193,7 +193,7 @@ impl DropTable {
         if self.if_exists {
             sql.push_str("IF EXISTS ");
         }
-        sql.push_str(&quote(&self.name, dialect));
+        sql.push_str(&ident(&self.name, dialect)?);
         if self.cascade {
             sql.push_str(" CASCADE");
         }
