@@ -1,4 +1,5 @@
-//! Code migrations: migrations written in Rust, from SQL strings or async closures.
+//! Code migrations: migrations written in Rust, from schema builders, SQL strings or async
+//! closures.
 
 use std::borrow::Cow;
 use std::future::Future;

@@ -622,6 +622,20 @@ async fn self_references_generated_columns_and_table_options_survive() {
 }
 
 #[tokio::test]
+async fn a_missing_table_gets_sqlites_own_error() {
+    let handle = handles().await.remove(0);
+    let error = alter_table("absent")
+        .drop_column("c")
+        .execute(&*handle.db)
+        .await
+        .expect_err("no table");
+    assert!(
+        error.to_string().contains("no such table: absent"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
 async fn a_dry_run_describes_the_rebuild() {
     let handle = handles().await.remove(0);
     let db = &*handle.db;

@@ -14,6 +14,17 @@ pub(crate) async fn pragma_flag(db: &dyn Database, name: &str) -> Result<bool> {
         .is_some_and(|value| matches!(value, Value::Int(1) | Value::Bool(true))))
 }
 
+/// Whether table `table` exists (names compare case-insensitively, as in SQLite).
+pub(crate) async fn table_exists(db: &dyn Database, table: &str) -> Result<bool> {
+    let rows = db
+        .query(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1 COLLATE NOCASE",
+            &[Value::from(table)],
+        )
+        .await?;
+    Ok(!rows.is_empty())
+}
+
 /// What `sqlite_master` holds about the table.
 pub(crate) struct Stored {
     /// The table's name as stored (SQLite compares names case-insensitively).

@@ -42,7 +42,7 @@ use super::alter::{AlterOperation, column_definition};
 use super::render::{quote, unsupported};
 use super::sqlite_catalog::{
     Stored, acting_references, autoincrement_counter, foreign_key_check, index_columns,
-    pragma_flag, read_stored, restore_autoincrement_counter, stored_columns,
+    pragma_flag, read_stored, restore_autoincrement_counter, stored_columns, table_exists,
 };
 use super::sqlite_ddl::{Part, TableDefinition, kept_column_clauses};
 
@@ -57,10 +57,14 @@ pub(crate) async fn native_or_rebuild(
     sql: &str,
     operation: &AlterOperation,
 ) -> Result<()> {
-    if db.exec_raw(sql).await.is_ok() {
+    let Err(refused) = db.exec_raw(sql).await else {
         return Ok(());
+    };
+    // A failed statement changed nothing, also inside a transaction. Without the table
+    // there is nothing to rebuild, and SQLite's own error says so best.
+    if !table_exists(db, table).await? {
+        return Err(refused.into());
     }
-    // A failed statement changed nothing, also inside a transaction.
     rebuild(db, table, operation).await
 }
 
