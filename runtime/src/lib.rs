@@ -24,6 +24,7 @@ mod plan;
 mod progress;
 mod report;
 mod runner;
+pub mod schema;
 mod split;
 mod sql_migration;
 mod step;
