@@ -24,6 +24,7 @@ mod plan;
 mod progress;
 mod report;
 mod runner;
+mod savepoint;
 mod split;
 mod sql_migration;
 mod step;
