@@ -12,15 +12,40 @@ use crate::database::{Database, Dialect};
 use crate::error::{Error, Result};
 use crate::migration::{Migration, MigrationSource, TransactionMode};
 
-/// Something a code migration can run: SQL text, or an async closure.
+/// Something a code migration can run: SQL text, a schema builder, a list of them, or an
+/// async closure.
 #[async_trait]
 pub trait Executable: Send + Sync {
     /// Runs it.
     async fn execute(&self, db: &dyn Database) -> Result<()>;
 
-    /// The SQL text, when it is SQL: used for the checksum and for dry runs.
-    fn sql(&self) -> Option<&str> {
+    /// Runs it as (part of) a migration whose transaction mode is `mode`. The default runs
+    /// [`execute`](Self::execute); SQL text overrides it so that, outside a transaction,
+    /// PostgreSQL gets its statements one at a time (`CREATE INDEX CONCURRENTLY` needs
+    /// that).
+    async fn execute_in(&self, db: &dyn Database, mode: TransactionMode) -> Result<()> {
+        let _ = mode;
+        self.execute(db).await
+    }
+
+    /// What it runs on `dialect`, as SQL text: stored as the migration's checksum and shown
+    /// by dry runs. `None` (the default) for code without text, such as closures.
+    ///
+    /// SQL text answers itself on every dialect; a schema builder answers its statements
+    /// for `dialect`, an operation whose statements depend on the database (a SQLite table
+    /// rebuild) as a SQL comment describing it, and an operation `dialect` cannot express
+    /// as a comment holding the error.
+    fn sql(&self, dialect: Dialect) -> Option<Cow<'_, str>> {
+        let _ = dialect;
         None
+    }
+
+    /// Boxes it, to mix kinds in one list: `vec![create_table(..).boxed(), "..".boxed()]`.
+    fn boxed(self) -> Box<dyn Executable>
+    where
+        Self: Sized + 'static,
+    {
+        Box::new(self)
     }
 }
 
@@ -29,8 +54,11 @@ impl Executable for &'static str {
     async fn execute(&self, db: &dyn Database) -> Result<()> {
         crate::sql_migration::run_sql(self, TransactionMode::Transactional, db).await
     }
-    fn sql(&self) -> Option<&str> {
-        Some(self)
+    async fn execute_in(&self, db: &dyn Database, mode: TransactionMode) -> Result<()> {
+        crate::sql_migration::run_sql(self, mode, db).await
+    }
+    fn sql(&self, _dialect: Dialect) -> Option<Cow<'_, str>> {
+        Some(Cow::Borrowed(self))
     }
 }
 
@@ -39,8 +67,53 @@ impl Executable for String {
     async fn execute(&self, db: &dyn Database) -> Result<()> {
         crate::sql_migration::run_sql(self, TransactionMode::Transactional, db).await
     }
-    fn sql(&self) -> Option<&str> {
-        Some(self)
+    async fn execute_in(&self, db: &dyn Database, mode: TransactionMode) -> Result<()> {
+        crate::sql_migration::run_sql(self, mode, db).await
+    }
+    fn sql(&self, _dialect: Dialect) -> Option<Cow<'_, str>> {
+        Some(Cow::Borrowed(self))
+    }
+}
+
+#[async_trait]
+impl Executable for Box<dyn Executable> {
+    async fn execute(&self, db: &dyn Database) -> Result<()> {
+        (**self).execute(db).await
+    }
+    async fn execute_in(&self, db: &dyn Database, mode: TransactionMode) -> Result<()> {
+        (**self).execute_in(db, mode).await
+    }
+    fn sql(&self, dialect: Dialect) -> Option<Cow<'_, str>> {
+        (**self).sql(dialect)
+    }
+}
+
+/// A list runs its items in order; its text is theirs, one after the other, and it has
+/// none when one of them has none (a closure).
+#[async_trait]
+impl<E: Executable> Executable for Vec<E> {
+    async fn execute(&self, db: &dyn Database) -> Result<()> {
+        for item in self {
+            item.execute(db).await?;
+        }
+        Ok(())
+    }
+    async fn execute_in(&self, db: &dyn Database, mode: TransactionMode) -> Result<()> {
+        for item in self {
+            item.execute_in(db, mode).await?;
+        }
+        Ok(())
+    }
+    fn sql(&self, dialect: Dialect) -> Option<Cow<'_, str>> {
+        let mut text = String::new();
+        for item in self {
+            let sql = item.sql(dialect)?;
+            if !text.is_empty() && !sql.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&sql);
+        }
+        Some(Cow::Owned(text))
     }
 }
 
@@ -53,11 +126,16 @@ pub struct FnExecutable<F>(F);
 /// Turns `f` into an [`Executable`].
 ///
 /// ```
-/// use switchy_schema::code::{from_fn, CodeMigration};
+/// use switchy_schema::code::{from_fn, CodeMigration, Executable};
+/// use switchy_schema::schema::{alter_table, Column, ColumnType};
 ///
 /// let migration = CodeMigration::new(
 ///     "0002_seed",
 ///     from_fn(|db| Box::pin(async move {
+///         alter_table("settings")
+///             .add_column(Column::new("theme", ColumnType::Text))
+///             .execute(db)
+///             .await?;
 ///         db.execute("INSERT INTO settings (key) VALUES (?)", &["theme".into()]).await?;
 ///         Ok(())
 ///     })),
@@ -81,42 +159,76 @@ where
     }
 }
 
+/// What one side (`up` or `down`) of a code migration runs, with its text and checksum on
+/// each dialect, computed once.
+struct Side {
+    executable: Box<dyn Executable>,
+    /// Indexed like [`Dialect::ALL`].
+    sql: [Option<String>; 3],
+    checksums: [String; 3],
+}
+
+impl Side {
+    fn new(executable: Box<dyn Executable>) -> Self {
+        let sql = Dialect::ALL.map(|dialect| executable.sql(dialect).map(Cow::into_owned));
+        let checksums = sql.each_ref().map(|sql| {
+            sql.as_deref()
+                .map_or_else(|| EMPTY_CHECKSUM.to_owned(), checksum)
+        });
+        Self {
+            executable,
+            sql,
+            checksums,
+        }
+    }
+
+    fn sql(&self, dialect: Dialect) -> Option<&str> {
+        self.sql[dialect_index(dialect)].as_deref()
+    }
+
+    fn checksum(&self, dialect: Dialect) -> &str {
+        &self.checksums[dialect_index(dialect)]
+    }
+}
+
+/// The position of `dialect` in [`Dialect::ALL`].
+fn dialect_index(dialect: Dialect) -> usize {
+    match dialect {
+        Dialect::MySql => 0,
+        Dialect::Postgres => 1,
+        Dialect::Sqlite => 2,
+    }
+}
+
 /// A migration written in Rust.
 ///
-/// Its checksum is that of its SQL text when `up`/`down` are SQL; a closure has no text,
-/// so changes to it are not detected as drift.
+/// Its checksum on each dialect is that of its text there ([`Executable::sql`]): SQL text
+/// is the same everywhere, a schema builder renders per dialect. A closure has no text, so
+/// changes to it are not detected as drift.
 pub struct CodeMigration {
     id: String,
     description: Option<String>,
-    up: Box<dyn Executable>,
-    down: Option<Box<dyn Executable>>,
+    up: Side,
+    down: Option<Side>,
     transaction_mode: TransactionMode,
-    up_checksum: String,
-    down_checksum: String,
 }
 
 impl CodeMigration {
     /// An irreversible migration named `id` that runs `up`.
     pub fn new(id: impl Into<String>, up: impl Executable + 'static) -> Self {
-        let up_checksum = up.sql().map_or_else(|| EMPTY_CHECKSUM.to_owned(), checksum);
         Self {
             id: id.into(),
             description: None,
-            up: Box::new(up),
+            up: Side::new(Box::new(up)),
             down: None,
             transaction_mode: TransactionMode::Transactional,
-            up_checksum,
-            down_checksum: EMPTY_CHECKSUM.to_owned(),
         }
     }
 
     /// Makes it reversible with `down`.
     #[must_use]
     pub fn with_down(mut self, down: impl Executable + 'static) -> Self {
-        self.down_checksum = down
-            .sql()
-            .map_or_else(|| EMPTY_CHECKSUM.to_owned(), checksum);
-        self.down = Some(Box::new(down));
+        self.down = Some(Side::new(Box::new(down)));
         self
     }
 
@@ -127,7 +239,9 @@ impl CodeMigration {
         self
     }
 
-    /// Sets the transaction mode (default: [`TransactionMode::Transactional`]).
+    /// Sets the transaction mode (default: [`TransactionMode::Transactional`]). With
+    /// [`TransactionMode::NoTransaction`], SQL text runs as a migration folder's file with
+    /// `run_in_transaction = false` does: on PostgreSQL one statement at a time.
     #[must_use]
     pub fn with_transaction_mode(mut self, mode: TransactionMode) -> Self {
         self.transaction_mode = mode;
@@ -141,31 +255,38 @@ impl Migration for CodeMigration {
         &self.id
     }
     async fn up(&self, db: &dyn Database) -> Result<()> {
-        self.up.execute(db).await
+        self.up
+            .executable
+            .execute_in(db, self.transaction_mode)
+            .await
     }
     fn is_reversible(&self) -> bool {
         self.down.is_some()
     }
     async fn down(&self, db: &dyn Database) -> Result<()> {
         match &self.down {
-            Some(down) => down.execute(db).await,
+            Some(down) => down.executable.execute_in(db, self.transaction_mode).await,
             None => Err(crate::Error::Irreversible(self.id.clone())),
         }
     }
     fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
-    fn up_checksum(&self, _dialect: Dialect) -> Cow<'_, str> {
-        Cow::Borrowed(&self.up_checksum)
+    fn up_checksum(&self, dialect: Dialect) -> Cow<'_, str> {
+        Cow::Borrowed(self.up.checksum(dialect))
     }
-    fn down_checksum(&self, _dialect: Dialect) -> Cow<'_, str> {
-        Cow::Borrowed(&self.down_checksum)
+    fn down_checksum(&self, dialect: Dialect) -> Cow<'_, str> {
+        Cow::Borrowed(
+            self.down
+                .as_ref()
+                .map_or(EMPTY_CHECKSUM, |down| down.checksum(dialect)),
+        )
     }
-    fn up_sql(&self, _dialect: Dialect) -> Option<&str> {
-        self.up.sql()
+    fn up_sql(&self, dialect: Dialect) -> Option<&str> {
+        self.up.sql(dialect)
     }
-    fn down_sql(&self, _dialect: Dialect) -> Option<&str> {
-        self.down.as_ref().and_then(|down| down.sql())
+    fn down_sql(&self, dialect: Dialect) -> Option<&str> {
+        self.down.as_ref().and_then(|down| down.sql(dialect))
     }
     fn transaction_mode(&self) -> TransactionMode {
         self.transaction_mode

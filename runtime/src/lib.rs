@@ -25,6 +25,7 @@ mod progress;
 mod report;
 mod runner;
 mod savepoint;
+pub mod schema;
 mod split;
 mod sql_migration;
 mod step;

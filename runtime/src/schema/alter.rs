@@ -1,0 +1,378 @@
+//! `ALTER TABLE`: add, drop, rename and modify columns, add and drop constraints.
+
+use crate::database::Dialect;
+use crate::error::Result;
+
+use super::column::Column;
+use super::constraint::{ConstraintKind, TableConstraint};
+use super::render::{invalid, non_empty, quote, unsupported};
+
+/// One change of an [`AlterTable`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum AlterOperation {
+    AddColumn(Column),
+    DropColumn(String),
+    RenameColumn { from: String, to: String },
+    ModifyColumn(Column),
+    AddConstraint(TableConstraint),
+    DropConstraint { name: String, kind: ConstraintKind },
+    RenameTable(String),
+}
+
+/// What one operation becomes on a dialect: statements, or (SQLite) a table rebuild whose
+/// statements depend on the table as it is in the database.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Step {
+    /// Statements to run in order.
+    Sql(String),
+    /// SQLite `DROP COLUMN`: SQLite's own statement, and the rebuild where SQLite refuses.
+    SqliteDropColumn(String),
+    /// A SQLite table rebuild applying the operation.
+    SqliteRebuild(AlterOperation),
+}
+
+/// `ALTER TABLE`; see [`alter_table`](super::alter_table). The operations run in the order
+/// given, one statement each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlterTable {
+    pub(crate) name: String,
+    pub(crate) operations: Vec<AlterOperation>,
+}
+
+impl AlterTable {
+    pub(crate) fn new(name: String) -> Self {
+        Self {
+            name,
+            operations: Vec::new(),
+        }
+    }
+
+    /// Adds a column. A column with a reference gets its foreign key in the same statement.
+    #[must_use]
+    pub fn add_column(mut self, column: Column) -> Self {
+        self.operations.push(AlterOperation::AddColumn(column));
+        self
+    }
+
+    /// Drops a column. PostgreSQL drops the indexes and constraints that involve it; on
+    /// SQLite this is SQLite's own `DROP COLUMN`, and a table rebuild where SQLite refuses
+    /// it (the column is indexed, part of a key or a foreign key, ...), which drops the
+    /// indexes and constraints over the column like PostgreSQL.
+    #[must_use]
+    pub fn drop_column(mut self, name: impl Into<String>) -> Self {
+        self.operations
+            .push(AlterOperation::DropColumn(name.into()));
+        self
+    }
+
+    /// Renames column `from` to `to` (MariaDB 10.5 or later, MySQL 8.0 or later).
+    #[must_use]
+    pub fn rename_column(mut self, from: impl Into<String>, to: impl Into<String>) -> Self {
+        self.operations.push(AlterOperation::RenameColumn {
+            from: from.into(),
+            to: to.into(),
+        });
+        self
+    }
+
+    /// Changes the type, nullability and default of the column named like `column` to
+    /// those of `column` (a column without a default loses its default). Keys, checks,
+    /// references and auto-increment are not changed this way (an error): use
+    /// [`add_constraint`](Self::add_constraint). On SQLite this is a table rebuild.
+    #[must_use]
+    pub fn modify_column(mut self, column: Column) -> Self {
+        self.operations.push(AlterOperation::ModifyColumn(column));
+        self
+    }
+
+    /// Adds a table constraint. On SQLite this is a table rebuild.
+    #[must_use]
+    pub fn add_constraint(mut self, constraint: impl Into<TableConstraint>) -> Self {
+        self.operations
+            .push(AlterOperation::AddConstraint(constraint.into()));
+        self
+    }
+
+    /// Drops the constraint `name` of `kind` (MySQL drops each kind with its own
+    /// statement). On SQLite this is a table rebuild, which finds the constraint by the
+    /// name it was given in `CREATE TABLE`.
+    #[must_use]
+    pub fn drop_constraint(mut self, name: impl Into<String>, kind: ConstraintKind) -> Self {
+        self.operations.push(AlterOperation::DropConstraint {
+            name: name.into(),
+            kind,
+        });
+        self
+    }
+
+    /// Renames the table to `to`.
+    #[must_use]
+    pub fn rename_to(mut self, to: impl Into<String>) -> Self {
+        self.operations.push(AlterOperation::RenameTable(to.into()));
+        self
+    }
+
+    /// The statements on `dialect`, or an error for an operation that needs a SQLite table
+    /// rebuild, whose statements depend on the table in the database (run the builder, or
+    /// read what it does with [`Executable::sql`](crate::code::Executable::sql)).
+    pub fn to_sql(&self, dialect: Dialect) -> Result<Vec<String>> {
+        self.steps(dialect)?
+            .into_iter()
+            .map(|step| match step {
+                Step::Sql(sql) => Ok(sql),
+                Step::SqliteDropColumn(column) => Ok(format!(
+                    "ALTER TABLE {} DROP COLUMN {}",
+                    quote(&self.name, dialect),
+                    quote(&column, dialect)
+                )),
+                Step::SqliteRebuild(operation) => Err(unsupported(
+                    &format!("alter_table `{}` ({})", self.name, operation.label()),
+                    dialect,
+                    "SQLite's ALTER TABLE lacks it, so it runs as a table rebuild whose statements depend on the table in the database",
+                )),
+            })
+            .collect()
+    }
+
+    /// What each operation becomes on `dialect`.
+    pub(crate) fn steps(&self, dialect: Dialect) -> Result<Vec<Step>> {
+        let operation = format!("alter_table `{}`", self.name);
+        non_empty(&operation, "table", &self.name)?;
+        if self.operations.is_empty() {
+            return Err(invalid(&operation, "it has no operation"));
+        }
+        let table = quote(&self.name, dialect);
+        let mut steps = Vec::with_capacity(self.operations.len());
+        for op in &self.operations {
+            let label = format!("{operation} ({})", op.label());
+            steps.push(match op {
+                AlterOperation::AddColumn(column) => {
+                    Step::Sql(add_column(&table, column, dialect, &label)?)
+                }
+                AlterOperation::DropColumn(column) => {
+                    non_empty(&label, "column", column)?;
+                    if dialect == Dialect::Sqlite {
+                        Step::SqliteDropColumn(column.clone())
+                    } else {
+                        Step::Sql(format!(
+                            "ALTER TABLE {table} DROP COLUMN {}",
+                            quote(column, dialect)
+                        ))
+                    }
+                }
+                AlterOperation::RenameColumn { from, to } => {
+                    non_empty(&label, "column", from)?;
+                    non_empty(&label, "new column", to)?;
+                    Step::Sql(format!(
+                        "ALTER TABLE {table} RENAME COLUMN {} TO {}",
+                        quote(from, dialect),
+                        quote(to, dialect)
+                    ))
+                }
+                AlterOperation::ModifyColumn(column) => {
+                    check_modifiable(column, &label)?;
+                    match dialect {
+                        Dialect::Sqlite => {
+                            // Validates the definition now, not half-way through a rebuild.
+                            column.sql(dialect, &label)?;
+                            Step::SqliteRebuild(op.clone())
+                        }
+                        Dialect::Postgres => Step::Sql(modify_postgres(&table, column, &label)?),
+                        Dialect::MySql => Step::Sql(format!(
+                            "ALTER TABLE {table} MODIFY COLUMN {}",
+                            column.sql(dialect, &label)?
+                        )),
+                    }
+                }
+                AlterOperation::AddConstraint(constraint) => {
+                    let sql = constraint.sql(dialect)?;
+                    if dialect == Dialect::Sqlite {
+                        Step::SqliteRebuild(op.clone())
+                    } else {
+                        Step::Sql(format!("ALTER TABLE {table} ADD {sql}"))
+                    }
+                }
+                AlterOperation::DropConstraint { name, kind } => {
+                    non_empty(&label, "constraint", name)?;
+                    let name = quote(name, dialect);
+                    match (dialect, kind) {
+                        (Dialect::Sqlite, _) => Step::SqliteRebuild(op.clone()),
+                        (Dialect::Postgres, _) | (Dialect::MySql, ConstraintKind::Check) => {
+                            Step::Sql(format!("ALTER TABLE {table} DROP CONSTRAINT {name}"))
+                        }
+                        (Dialect::MySql, ConstraintKind::PrimaryKey) => {
+                            Step::Sql(format!("ALTER TABLE {table} DROP PRIMARY KEY"))
+                        }
+                        (Dialect::MySql, ConstraintKind::Unique) => {
+                            Step::Sql(format!("ALTER TABLE {table} DROP INDEX {name}"))
+                        }
+                        (Dialect::MySql, ConstraintKind::ForeignKey) => {
+                            Step::Sql(format!("ALTER TABLE {table} DROP FOREIGN KEY {name}"))
+                        }
+                    }
+                }
+                AlterOperation::RenameTable(to) => {
+                    non_empty(&label, "new table", to)?;
+                    Step::Sql(format!(
+                        "ALTER TABLE {table} RENAME TO {}",
+                        quote(to, dialect)
+                    ))
+                }
+            });
+        }
+        Ok(steps)
+    }
+}
+
+impl AlterOperation {
+    /// The operation's name and subject, for messages: `drop_column \`c\``.
+    pub(crate) fn label(&self) -> String {
+        match self {
+            AlterOperation::AddColumn(column) => format!("add_column `{}`", column.name),
+            AlterOperation::DropColumn(column) => format!("drop_column `{column}`"),
+            AlterOperation::RenameColumn { from, .. } => format!("rename_column `{from}`"),
+            AlterOperation::ModifyColumn(column) => format!("modify_column `{}`", column.name),
+            AlterOperation::AddConstraint(constraint) => match constraint.name() {
+                Some(name) => format!("add_constraint `{name}`"),
+                None => "add_constraint".to_owned(),
+            },
+            AlterOperation::DropConstraint { name, .. } => format!("drop_constraint `{name}`"),
+            AlterOperation::RenameTable(to) => format!("rename_to `{to}`"),
+        }
+    }
+}
+
+fn add_column(table: &str, column: &Column, dialect: Dialect, label: &str) -> Result<String> {
+    let mut sql = format!(
+        "ALTER TABLE {table} ADD COLUMN {}",
+        column.sql(dialect, label)?
+    );
+    if let Some(key) = &column.references {
+        match dialect {
+            // MySQL ignores REFERENCES in a column definition: a table constraint it is.
+            Dialect::MySql => {
+                sql.push_str(", ADD ");
+                sql.push_str(&TableConstraint::ForeignKey(key.clone()).sql(dialect)?);
+            }
+            Dialect::Sqlite | Dialect::Postgres => {
+                sql.push(' ');
+                sql.push_str(&key.references_sql(dialect)?);
+            }
+        }
+    }
+    Ok(sql)
+}
+
+fn check_modifiable(column: &Column, label: &str) -> Result<()> {
+    if column.auto_increment
+        || column.primary_key
+        || column.unique
+        || column.check.is_some()
+        || column.references.is_some()
+    {
+        return Err(invalid(
+            label,
+            "modify_column changes a column's type, nullability and default only; add keys, checks and references with add_constraint",
+        ));
+    }
+    Ok(())
+}
+
+fn modify_postgres(table: &str, column: &Column, label: &str) -> Result<String> {
+    let dialect = Dialect::Postgres;
+    non_empty(label, "column", &column.name)?;
+    let name = quote(&column.name, dialect);
+    let nullability = if column.nullable {
+        "DROP NOT NULL"
+    } else {
+        "SET NOT NULL"
+    };
+    let default = match &column.default {
+        Some(default) => format!("SET DEFAULT {}", default.sql(dialect)?),
+        None => "DROP DEFAULT".to_owned(),
+    };
+    Ok(format!(
+        "ALTER TABLE {table} ALTER COLUMN {name} TYPE {}, ALTER COLUMN {name} {nullability}, ALTER COLUMN {name} {default}",
+        column.ty.sql(dialect)?
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{ColumnType, ForeignKey, alter_table};
+    use super::*;
+
+    #[test]
+    fn column_operations_render_per_dialect() {
+        let alter = alter_table("albums")
+            .add_column(
+                Column::new("year", ColumnType::Integer)
+                    .not_null()
+                    .default(0),
+            )
+            .rename_column("name", "title")
+            .drop_column("legacy");
+        assert_eq!(
+            alter.to_sql(Dialect::MySql).unwrap(),
+            [
+                "ALTER TABLE `albums` ADD COLUMN `year` INT NOT NULL DEFAULT 0",
+                "ALTER TABLE `albums` RENAME COLUMN `name` TO `title`",
+                "ALTER TABLE `albums` DROP COLUMN `legacy`",
+            ]
+        );
+        assert_eq!(
+            alter.to_sql(Dialect::Sqlite).unwrap()[2],
+            "ALTER TABLE \"albums\" DROP COLUMN \"legacy\""
+        );
+    }
+
+    #[test]
+    fn added_references_are_table_constraints_on_mysql() {
+        let alter = alter_table("albums")
+            .add_column(Column::new("artist_id", ColumnType::BigInt).references("artists", "id"));
+        assert_eq!(
+            alter.to_sql(Dialect::MySql).unwrap(),
+            [
+                "ALTER TABLE `albums` ADD COLUMN `artist_id` BIGINT, ADD FOREIGN KEY (`artist_id`) REFERENCES `artists` (`id`)"
+            ]
+        );
+        assert_eq!(
+            alter.to_sql(Dialect::Postgres).unwrap(),
+            [
+                "ALTER TABLE \"albums\" ADD COLUMN \"artist_id\" BIGINT REFERENCES \"artists\" (\"id\")"
+            ]
+        );
+    }
+
+    #[test]
+    fn modify_and_constraints() {
+        let alter = alter_table("t")
+            .modify_column(Column::new("n", ColumnType::BigInt).not_null().default(1))
+            .add_constraint(ForeignKey::new(["n"], "u", ["id"]).named("fk_n"))
+            .drop_constraint("fk_n", ConstraintKind::ForeignKey);
+        assert_eq!(
+            alter.to_sql(Dialect::Postgres).unwrap(),
+            [
+                "ALTER TABLE \"t\" ALTER COLUMN \"n\" TYPE BIGINT, ALTER COLUMN \"n\" SET NOT NULL, ALTER COLUMN \"n\" SET DEFAULT 1",
+                "ALTER TABLE \"t\" ADD CONSTRAINT \"fk_n\" FOREIGN KEY (\"n\") REFERENCES \"u\" (\"id\")",
+                "ALTER TABLE \"t\" DROP CONSTRAINT \"fk_n\"",
+            ]
+        );
+        assert_eq!(
+            alter.to_sql(Dialect::MySql).unwrap(),
+            [
+                "ALTER TABLE `t` MODIFY COLUMN `n` BIGINT NOT NULL DEFAULT 1",
+                "ALTER TABLE `t` ADD CONSTRAINT `fk_n` FOREIGN KEY (`n`) REFERENCES `u` (`id`)",
+                "ALTER TABLE `t` DROP FOREIGN KEY `fk_n`",
+            ]
+        );
+        let error = alter.to_sql(Dialect::Sqlite).unwrap_err().to_string();
+        assert!(
+            error.starts_with("alter_table `t` (modify_column `n`) cannot be expressed on SQLite"),
+            "{error}"
+        );
+        let keyed = alter_table("t").modify_column(Column::new("n", ColumnType::Integer).unique());
+        assert!(keyed.to_sql(Dialect::Postgres).is_err());
+        assert!(alter_table("t").to_sql(Dialect::Postgres).is_err());
+    }
+}
