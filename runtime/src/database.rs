@@ -274,6 +274,33 @@ pub trait Database: Send + Sync {
     ///
     /// On MySQL and MariaDB, DDL commits the transaction implicitly, which also ends every
     /// savepoint in it: only data changes can be rolled back to a savepoint.
+    ///
+    /// ```
+    /// use switchy_schema::Database as _;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let pool = sqlx::sqlite::SqlitePoolOptions::new()
+    ///     .max_connections(1)
+    ///     .connect("sqlite::memory:")
+    ///     .await?;
+    /// pool.exec_raw("CREATE TABLE tags (name TEXT PRIMARY KEY)").await?;
+    ///
+    /// let tx = pool.begin_transaction().await?;
+    /// tx.exec_raw("INSERT INTO tags VALUES ('rock')").await?;
+    /// let attempt = tx.savepoint().await?;
+    /// match attempt.exec_raw("INSERT INTO tags VALUES ('rock')").await {
+    ///     Ok(()) => attempt.commit().await?,
+    ///     // A duplicate: undo the attempt only; the transaction goes on.
+    ///     Err(_) => attempt.rollback().await?,
+    /// }
+    /// tx.exec_raw("INSERT INTO tags VALUES ('jazz')").await?;
+    /// tx.commit().await?;
+    ///
+    /// assert_eq!(pool.query("SELECT name FROM tags", &[]).await?.len(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
     async fn savepoint(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
         Err(DatabaseError::savepoint_outside_transaction())
     }
