@@ -159,6 +159,75 @@ where
     }
 }
 
+/// A closure `db -> future` whose future may borrow `db` and is `Send`: what
+/// [`from_async_fn`] requires of an async closure (stable Rust cannot yet name the future
+/// of an [`AsyncFn`] to require `Send` of it). Implemented for every such closure; never
+/// implement it yourself.
+pub trait MigrationFn<'a>: Send + Sync {
+    /// The future a call returns.
+    type Future: Future<Output = Result<()>> + Send + 'a;
+
+    /// Calls the closure.
+    fn call(&self, db: &'a dyn Database) -> Self::Future;
+}
+
+impl<'a, F, Fut> MigrationFn<'a> for F
+where
+    F: Fn(&'a dyn Database) -> Fut + Send + Sync,
+    Fut: Future<Output = Result<()>> + Send + 'a,
+{
+    type Future = Fut;
+
+    fn call(&self, db: &'a dyn Database) -> Fut {
+        self(db)
+    }
+}
+
+/// An [`Executable`] made from an async closure; see [`from_async_fn`].
+pub struct AsyncFnExecutable<F>(F);
+
+/// Turns a Rust 2024 async closure `async |db| { ...; Ok(()) }` into an [`Executable`],
+/// with no `Box::pin`.
+///
+/// The closure should not capture state from its environment (use constants): an async
+/// closure that does is, in most cases, not an `Fn`, which this needs, and the compiler
+/// says "async closure does not implement `Fn` because it captures state from its
+/// environment". A closure that needs captured state can use [`from_fn`].
+///
+/// ```
+/// use switchy_schema::code::{from_async_fn, CodeMigration, Executable};
+/// use switchy_schema::schema::{alter_table, Column, ColumnType};
+///
+/// let migration = CodeMigration::new(
+///     "0002_theme",
+///     from_async_fn(async |db| {
+///         alter_table("settings")
+///             .add_column(Column::new("theme", ColumnType::Text))
+///             .execute(db)
+///             .await?;
+///         db.execute("UPDATE settings SET theme = ?", &["dark".into()]).await?;
+///         Ok(())
+///     }),
+/// );
+/// # let _ = migration;
+/// ```
+pub fn from_async_fn<F>(f: F) -> AsyncFnExecutable<F>
+where
+    F: AsyncFn(&dyn Database) -> Result<()> + for<'a> MigrationFn<'a>,
+{
+    AsyncFnExecutable(f)
+}
+
+#[async_trait]
+impl<F> Executable for AsyncFnExecutable<F>
+where
+    F: for<'a> MigrationFn<'a>,
+{
+    async fn execute(&self, db: &dyn Database) -> Result<()> {
+        self.0.call(db).await
+    }
+}
+
 /// What one side (`up` or `down`) of a code migration runs, with its text and checksum on
 /// each dialect, computed once.
 struct Side {

@@ -39,6 +39,61 @@
 //!   folder grammar as the macro (every violation reported at once).
 //! - [`code::CodeSource`]: migrations written in Rust, from SQL strings or async closures.
 //!
+//! # Code migrations
+//!
+//! A [`code::CodeMigration`] runs Rust instead of a file. Write it with the
+//! [schema builder](schema) first: typed DDL rendered for the dialect of the database it
+//! runs on, so one migration serves SQLite, PostgreSQL and MySQL/MariaDB, and operations
+//! SQLite's `ALTER TABLE` lacks become a table rebuild that keeps data, indexes, triggers,
+//! views and foreign keys:
+//!
+//! ```
+//! use switchy_schema::MigrationRunner;
+//! use switchy_schema::code::{CodeMigration, CodeSource, Executable};
+//! use switchy_schema::schema::{alter_table, create_index, create_table, drop_table, Column, ColumnType};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let migrations = || {
+//!     CodeSource::new()
+//!         .with(
+//!             CodeMigration::new(
+//!                 "0001_users",
+//!                 create_table("users")
+//!                     .column(Column::new("id", ColumnType::BigInt).primary_key().auto_increment())
+//!                     .column(Column::new("email", ColumnType::VarChar(200)).not_null())
+//!                     .column(Column::new("nickname", ColumnType::Text)),
+//!             )
+//!             .with_down(drop_table("users")),
+//!         )
+//!         .with(CodeMigration::new(
+//!             "0002_unique_email",
+//!             vec![
+//!                 create_index("users_by_email", "users").column("email").unique().boxed(),
+//!                 // SQLite's own DROP COLUMN, or a table rebuild where SQLite refuses it.
+//!                 alter_table("users").drop_column("nickname").boxed(),
+//!             ],
+//!         ))
+//! };
+//!
+//! let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
+//! // A dry run shows the SQL each builder would run on this database.
+//! let plan = MigrationRunner::new(migrations()).dry_run(true).run(&pool).await?;
+//! assert!(plan.planned[0].sql.as_deref().unwrap().starts_with("CREATE TABLE \"users\""));
+//! MigrationRunner::new(migrations()).run(&pool).await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! An up or down can also be SQL text (`&'static str` or `String`, the same on every
+//! dialect), a list of [`Executable`](code::Executable)s (`Vec<Box<dyn Executable>>`), or
+//! an async closure, `code::from_async_fn(async |db| { ...; Ok(()) })`, which may run
+//! builders and queries. The checksum of a migration on each dialect is that of its text
+//! there (a closure has none, so edits to it are not detected as drift).
+//! [`TransactionMode::NoTransaction`] runs it outside a transaction, as
+//! `run_in_transaction = false` does for a folder: SQL text is then sent one statement at a
+//! time on PostgreSQL (`CREATE INDEX CONCURRENTLY`).
+//!
 //! # Migration folders
 //!
 //! ```text

@@ -4,7 +4,7 @@
 //! then does (a default filled in, a duplicate refused, a cascade followed), not by the
 //! text it was sent: the renderers' text is unit tested in `runtime/src/schema`.
 
-use switchy_schema::code::{CodeMigration, CodeSource, Executable};
+use switchy_schema::code::{CodeMigration, CodeSource, Executable, from_async_fn, from_fn};
 use switchy_schema::schema::{
     Column, ColumnType, ConstraintKind, DefaultValue, ForeignKey, ReferentialAction,
     TableConstraint, alter_table, create_index, create_table, drop_index, drop_table,
@@ -707,5 +707,55 @@ async fn create_index_concurrently_in_a_code_migration_on_postgres() {
         .await;
         assert_eq!(indexes.as_deref(), Some("3"));
     })
+    .await;
+}
+
+const SETTINGS: &str = "settings";
+
+/// Closure migrations take Rust 2024 async closures, with no `Box::pin`, and can run
+/// builders; `from_fn` keeps working beside them.
+#[tokio::test]
+async fn async_closure_migrations_run_builders_on_every_driver() {
+    each(
+        &Backend::ALL,
+        "builder_async_closure",
+        async |t: TestDatabase| {
+            let (db, b) = (&*t.db, t.backend);
+            let runner = MigrationRunner::new(
+                CodeSource::new()
+                    .with(CodeMigration::new(
+                        "0001_settings",
+                        from_async_fn(async |db| {
+                            create_table(SETTINGS)
+                                .column(Column::new("name", ColumnType::VarChar(50)).primary_key())
+                                .execute(db)
+                                .await?;
+                            db.exec_raw("INSERT INTO settings (name) VALUES ('a')")
+                                .await?;
+                            Ok(())
+                        }),
+                    ))
+                    .with(CodeMigration::new(
+                        "0002_theme",
+                        from_fn(|db| {
+                            Box::pin(async move {
+                                alter_table("settings")
+                                    .add_column(
+                                        Column::new("theme", ColumnType::Text).default("dark"),
+                                    )
+                                    .execute(db)
+                                    .await
+                            })
+                        }),
+                    )),
+            );
+            let report = runner.run(db).await.expect("closures");
+            assert_eq!(report.applied.len(), 2, "{}", b.name());
+            assert_eq!(
+                text(db, "SELECT theme FROM settings").await.as_deref(),
+                Some("dark")
+            );
+        },
+    )
     .await;
 }

@@ -54,10 +54,13 @@ impl AlterTable {
         self
     }
 
-    /// Drops a column. PostgreSQL drops the indexes and constraints that involve it; on
-    /// SQLite this is SQLite's own `DROP COLUMN`, and a table rebuild where SQLite refuses
-    /// it (the column is indexed, part of a key or a foreign key, ...), which drops the
-    /// indexes and constraints over the column like PostgreSQL.
+    /// Drops a column. PostgreSQL drops the indexes and table constraints that involve it;
+    /// on SQLite this is SQLite's own `DROP COLUMN`, and a table rebuild where SQLite
+    /// refuses it (the column is indexed, part of a key or a foreign key, ...), which drops
+    /// the indexes and table constraints over the column like PostgreSQL (an expression or
+    /// partial index that uses it makes the rebuild fail, naming the index). MySQL instead
+    /// removes the column from a multi-column index and keeps the index: drop such indexes
+    /// first for the same result everywhere.
     #[must_use]
     pub fn drop_column(mut self, name: impl Into<String>) -> Self {
         self.operations
@@ -78,7 +81,10 @@ impl AlterTable {
     /// Changes the type, nullability and default of the column named like `column` to
     /// those of `column` (a column without a default loses its default). Keys, checks,
     /// references and auto-increment are not changed this way (an error): use
-    /// [`add_constraint`](Self::add_constraint). On SQLite this is a table rebuild.
+    /// [`add_constraint`](Self::add_constraint). PostgreSQL converts the existing values
+    /// with the assignment cast to the new type (`ALTER COLUMN .. TYPE` without `USING`)
+    /// and fails where there is none; MySQL and SQLite convert as they store values. On
+    /// SQLite this is a table rebuild.
     #[must_use]
     pub fn modify_column(mut self, column: Column) -> Self {
         self.operations.push(AlterOperation::ModifyColumn(column));

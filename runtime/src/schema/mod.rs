@@ -81,6 +81,7 @@ mod default;
 mod execute;
 mod index;
 mod render;
+mod sqlite_ddl;
 mod sqlite_rebuild;
 mod table;
 mod types;

@@ -1,53 +1,577 @@
 //! SQLite table rebuilds, for what SQLite's `ALTER TABLE` lacks.
+//!
+//! SQLite's [procedure](https://www.sqlite.org/lang_altertable.html#otheralter) creates
+//! the new table, copies the rows, drops the old table and renames the new one, with
+//! foreign keys turned off. Two things stand in its way inside a migration: the runner's
+//! transaction is already open, and `PRAGMA foreign_keys` cannot change inside a
+//! transaction, while sqlx's `SqlitePool` turns foreign keys on for every connection. With
+//! them on, dropping a table that others reference deletes its rows first, which cascades
+//! into (or is refused by) the tables that reference it.
+//!
+//! So the rebuild here never renames the table, and handles foreign keys as follows:
+//!
+//! 1. It reads the table's `CREATE TABLE`, indexes and triggers from `sqlite_master`, and
+//!    rewrites only the part of the `CREATE TABLE` the operation changes.
+//! 2. When it can open a transaction itself (the migration runs with
+//!    [`TransactionMode::NoTransaction`](crate::TransactionMode::NoTransaction), or the
+//!    builder is executed directly on a pool or connection), it takes one connection,
+//!    turns foreign keys off there, and runs in a transaction of its own, turning them
+//!    back on afterwards: SQLite's procedure as documented.
+//! 3. Inside the migration's transaction with foreign keys on, it sets
+//!    `PRAGMA defer_foreign_keys = ON` (allowed in a transaction, and reset by its end) so
+//!    that rows left without their parent for a moment are checked at the end only. A
+//!    table referenced by a foreign key with an `ON DELETE` action (`CASCADE`, `SET NULL`,
+//!    `SET DEFAULT`, `RESTRICT`) cannot be rebuilt this way, since dropping it would run the
+//!    action: that is an error naming the referencing table, before anything changed,
+//!    which says to run the migration with `TransactionMode::NoTransaction`.
+//! 4. It copies the rows aside, drops the table, creates it again under its own name with
+//!    the new definition and copies the rows back (the foreign keys that point to the
+//!    table follow it by name, and with deferred checks each row put back settles the
+//!    rows that reference it), then recreates the indexes (expression and partial ones
+//!    included) and triggers. Views are kept, and each view that names the table must
+//!    still work. The `AUTOINCREMENT` counter is kept.
+//! 5. With foreign keys on, `PRAGMA foreign_key_check` must then find nothing.
+//!
+//! Any failure leaves the table as it was: the transaction (the migration's, or its own)
+//! rolls back.
 
-use crate::database::{Database, Dialect};
-use crate::error::Result;
+use crate::database::{Database, DatabaseTransaction, Dialect, Row, Value};
+use crate::error::{DatabaseErrorKind, Error, Result};
 
 use super::alter::AlterOperation;
 use super::render::{quote, unsupported};
+use super::sqlite_ddl::{Part, TableDefinition, kept_column_clauses};
 
-/// SQLite's `DROP COLUMN`.
+const DIALECT: Dialect = Dialect::Sqlite;
+
+/// SQLite's `DROP COLUMN`, and the rebuild where SQLite refuses it (the column is indexed,
+/// part of a key or a foreign key, or SQLite is older than 3.35).
 pub(crate) async fn drop_column(db: &dyn Database, table: &str, column: &str) -> Result<()> {
-    let dialect = Dialect::Sqlite;
-    db.exec_raw(&format!(
+    let native = format!(
         "ALTER TABLE {} DROP COLUMN {}",
-        quote(table, dialect),
-        quote(column, dialect)
-    ))
-    .await?;
-    Ok(())
-}
-
-/// Rebuilds `table` with `operation` applied.
-#[allow(clippy::unused_async)] // until the rebuild lands: its callers await it already
-pub(crate) async fn rebuild(
-    db: &dyn Database,
-    table: &str,
-    operation: &AlterOperation,
-) -> Result<()> {
-    let _ = db;
-    Err(unsupported(
-        &format!("alter_table `{table}` ({})", operation.label()),
-        Dialect::Sqlite,
-        "the table rebuild is not implemented yet",
-    ))
+        quote(table, DIALECT),
+        quote(column, DIALECT)
+    );
+    if db.exec_raw(&native).await.is_ok() {
+        return Ok(());
+    }
+    // A failed statement changed nothing, also inside a transaction.
+    rebuild(db, table, &AlterOperation::DropColumn(column.to_owned())).await
 }
 
 /// What [`drop_column`] does, for dry runs.
 pub(crate) fn describe_drop_column(table: &str, column: &str) -> String {
-    let dialect = Dialect::Sqlite;
     format!(
-        "ALTER TABLE {} DROP COLUMN {}",
-        quote(table, dialect),
-        quote(column, dialect)
+        "ALTER TABLE {} DROP COLUMN {}\n-- (or, where SQLite refuses it, a rebuild of table {} without column {})",
+        quote(table, DIALECT),
+        quote(column, DIALECT),
+        quote(table, DIALECT),
+        quote(column, DIALECT)
     )
 }
 
 /// What [`rebuild`] does, for dry runs.
 pub(crate) fn describe(table: &str, operation: &AlterOperation) -> String {
     format!(
-        "-- rebuild table {} with {} (SQLite table rebuild: its statements depend on the table in the database)",
-        quote(table, Dialect::Sqlite),
+        "-- rebuild of table {} with {} (a SQLite table rebuild: its statements depend on the table in the database)",
+        quote(table, DIALECT),
         operation.label()
     )
+}
+
+/// Rebuilds `table` with `operation` applied.
+pub(crate) async fn rebuild(
+    db: &dyn Database,
+    table: &str,
+    operation: &AlterOperation,
+) -> Result<()> {
+    let connection = db.pinned().await?;
+    let connection: &dyn Database = &*connection;
+    let foreign_keys = pragma_flag(connection, "foreign_keys").await?;
+    if foreign_keys {
+        // A no-op inside a transaction: `begin_transaction` below tells which case it is.
+        connection.exec_raw("PRAGMA foreign_keys = OFF").await?;
+    }
+    match connection.begin_transaction().await {
+        Ok(transaction) => {
+            let result = in_own_transaction(transaction, table, operation, foreign_keys).await;
+            if foreign_keys {
+                let restored = connection.exec_raw("PRAGMA foreign_keys = ON").await;
+                result.and(restored.map_err(Error::from))
+            } else {
+                result
+            }
+        }
+        Err(error) if error.kind() == DatabaseErrorKind::NestedTransaction => {
+            let enforced = foreign_keys && pragma_flag(connection, "foreign_keys").await?;
+            steps(connection, table, operation, enforced, true).await
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+async fn in_own_transaction(
+    transaction: Box<dyn DatabaseTransaction + '_>,
+    table: &str,
+    operation: &AlterOperation,
+    check_foreign_keys: bool,
+) -> Result<()> {
+    // Foreign keys are off here: nothing is enforced or cascaded until the check.
+    match steps(&*transaction, table, operation, false, false).await {
+        Ok(()) => {
+            if check_foreign_keys && let Err(error) = foreign_key_check(&*transaction, table).await
+            {
+                transaction.rollback().await?;
+                return Err(error);
+            }
+            Ok(transaction.commit().await?)
+        }
+        Err(error) => {
+            transaction.rollback().await?;
+            Err(error)
+        }
+    }
+}
+
+/// Whether `PRAGMA name` is on.
+async fn pragma_flag(db: &dyn Database, name: &str) -> Result<bool> {
+    let rows = db.query(&format!("PRAGMA {name}"), &[]).await?;
+    Ok(rows
+        .first()
+        .and_then(|row| row.get_index(0))
+        .is_some_and(|value| matches!(value, Value::Int(1) | Value::Bool(true))))
+}
+
+/// What `sqlite_master` holds about the table.
+struct Stored {
+    /// The table's name as stored (SQLite compares names case-insensitively).
+    name: String,
+    sql: String,
+    /// `(name, sql)` of the indexes created with `CREATE INDEX`.
+    indexes: Vec<(String, String)>,
+    triggers: Vec<(String, String)>,
+    /// Views whose definition names the table.
+    views: Vec<String>,
+}
+
+async fn read_stored(db: &dyn Database, table: &str) -> Result<Stored> {
+    let text = |row: &Row, column: &str| row.get_str(column).unwrap_or_default().to_owned();
+    let rows = db
+        .query(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name = ?1 COLLATE NOCASE",
+            &[Value::from(table)],
+        )
+        .await?;
+    let Some(row) = rows.first() else {
+        return Err(Error::Unsupported(format!(
+            "cannot rebuild table `{table}`: no such table"
+        )));
+    };
+    let name = text(row, "name");
+    let sql = text(row, "sql");
+    let owned = db
+        .query(
+            "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = ?1 AND sql IS NOT NULL ORDER BY rowid",
+            &[Value::from(name.as_str())],
+        )
+        .await?;
+    let mut indexes = Vec::new();
+    let mut triggers = Vec::new();
+    for row in &owned {
+        let entry = (text(row, "name"), text(row, "sql"));
+        if row.get_str("type") == Some("index") {
+            indexes.push(entry);
+        } else {
+            triggers.push(entry);
+        }
+    }
+    let views = db
+        .query(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'view' ORDER BY rowid",
+            &[],
+        )
+        .await?
+        .iter()
+        .filter(|row| {
+            row.get_str("sql")
+                .is_some_and(|sql| sql.to_lowercase().contains(&name.to_lowercase()))
+        })
+        .map(|row| text(row, "name"))
+        .collect();
+    Ok(Stored {
+        name,
+        sql,
+        indexes,
+        triggers,
+        views,
+    })
+}
+
+/// The table's columns that hold stored values (not generated ones).
+async fn stored_columns(db: &dyn Database, table: &str) -> Result<Vec<String>> {
+    let rows = db
+        .query(
+            "SELECT name FROM pragma_table_xinfo(?1) WHERE hidden = 0 ORDER BY cid",
+            &[Value::from(table)],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|row| row.get_str("name").map(str::to_owned))
+        .collect())
+}
+
+/// The columns of index `index`, by name (expressions have none).
+async fn index_columns(db: &dyn Database, index: &str) -> Result<Vec<String>> {
+    let rows = db
+        .query(
+            "SELECT name FROM pragma_index_info(?1) WHERE name IS NOT NULL",
+            &[Value::from(index)],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|row| row.get_str("name").map(str::to_owned))
+        .collect())
+}
+
+/// The tables whose foreign keys reference `table` with an `ON DELETE` action other than
+/// `NO ACTION`, with that action: dropping `table` with foreign keys on would run it.
+async fn acting_references(db: &dyn Database, table: &str) -> Result<Vec<(String, String)>> {
+    let rows = db
+        .query(
+            "SELECT m.name AS child, f.on_delete AS action FROM sqlite_master AS m, pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table' AND m.name <> ?1 COLLATE NOCASE AND f.\"table\" = ?1 COLLATE NOCASE AND upper(f.on_delete) <> 'NO ACTION'",
+            &[Value::from(table)],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            (
+                row.get_str("child").unwrap_or_default().to_owned(),
+                row.get_str("action").unwrap_or_default().to_owned(),
+            )
+        })
+        .collect())
+}
+
+/// The table's definition with `operation` applied.
+fn rewrite(stored: &Stored, operation: &AlterOperation, label: &str) -> Result<TableDefinition> {
+    let mut definition = TableDefinition::parse(&stored.sql)?;
+    let missing = |what: &str| {
+        Error::Unsupported(format!(
+            "{label} failed: table `{}` has no {what}",
+            stored.name
+        ))
+    };
+    match operation {
+        AlterOperation::DropColumn(column) => {
+            let position = definition
+                .column(column)
+                .ok_or_else(|| missing(&format!("column `{column}`")))?;
+            definition.parts.remove(position);
+            // Table constraints over the column go with it, as on PostgreSQL.
+            definition
+                .parts
+                .retain(|part| part.column.is_some() || !part.mentions(column));
+            if definition.parts.iter().all(|part| part.column.is_none()) {
+                return Err(Error::Unsupported(format!(
+                    "{label} failed: it is the only column of table `{}`",
+                    stored.name
+                )));
+            }
+        }
+        AlterOperation::ModifyColumn(column) => {
+            let position = definition
+                .column(&column.name)
+                .ok_or_else(|| missing(&format!("column `{}`", column.name)))?;
+            let old = &definition.parts[position];
+            let mut text = column.sql(DIALECT, label)?;
+            for clause in kept_column_clauses(&old.text) {
+                text.push(' ');
+                text.push_str(&clause);
+            }
+            definition.parts[position] = Part {
+                text,
+                column: Some(column.name.clone()),
+                constraint: None,
+            };
+        }
+        AlterOperation::AddConstraint(constraint) => {
+            definition.parts.push(Part {
+                text: constraint.sql(DIALECT)?,
+                column: None,
+                constraint: constraint.name().map(str::to_owned),
+            });
+        }
+        AlterOperation::DropConstraint { name, .. } => {
+            let position = definition
+                .constraint(name)
+                .ok_or_else(|| missing(&format!("table constraint named `{name}`")))?;
+            definition.parts.remove(position);
+        }
+        AlterOperation::AddColumn(_)
+        | AlterOperation::RenameColumn { .. }
+        | AlterOperation::RenameTable(_) => {
+            return Err(unsupported(
+                label,
+                DIALECT,
+                "SQLite's ALTER TABLE does this itself; it needs no rebuild",
+            ));
+        }
+    }
+    Ok(definition)
+}
+
+/// The rebuild's statements, on `db`, inside a transaction. `enforced`: foreign keys are
+/// on (so checks are deferred and acting references refused). `shared`: the transaction
+/// is the migration's, not the rebuild's own.
+async fn steps(
+    db: &dyn Database,
+    table: &str,
+    operation: &AlterOperation,
+    enforced: bool,
+    shared: bool,
+) -> Result<()> {
+    let label = format!("alter_table `{table}` ({})", operation.label());
+    let stored = read_stored(db, table).await?;
+    let definition = rewrite(&stored, operation, &label)?;
+    let quoted = quote(&stored.name, DIALECT);
+
+    let deferred_before = if enforced {
+        if let Some((child, action)) = acting_references(db, &stored.name).await?.first() {
+            return Err(unsupported(
+                &label,
+                DIALECT,
+                &format!(
+                    "table `{child}` references `{}` with ON DELETE {action}, and inside the migration's transaction foreign keys cannot be turned off, so dropping the old table would run that action; give this migration TransactionMode::NoTransaction, and the rebuild turns foreign keys off around a transaction of its own",
+                    stored.name
+                ),
+            ));
+        }
+        let before = pragma_flag(db, "defer_foreign_keys").await?;
+        db.exec_raw("PRAGMA defer_foreign_keys = ON").await?;
+        Some(before)
+    } else {
+        None
+    };
+
+    let skipped_indexes = match operation {
+        AlterOperation::DropColumn(column) => {
+            let mut skipped = Vec::new();
+            for (name, _) in &stored.indexes {
+                let columns = index_columns(db, name).await?;
+                if columns.iter().any(|c| c.eq_ignore_ascii_case(column)) {
+                    skipped.push(name.clone());
+                }
+            }
+            skipped
+        }
+        _ => Vec::new(),
+    };
+    let old_columns = stored_columns(db, &stored.name).await?;
+    let sequence = autoincrement_counter(db, &stored.name).await?;
+
+    let holding = quote(&format!("__switchy_rebuild_{}", stored.name), DIALECT);
+    db.exec_raw(&format!("CREATE TABLE {holding} AS SELECT * FROM {quoted}"))
+        .await?;
+    db.exec_raw(&format!("DROP TABLE {quoted}")).await?;
+    db.exec_raw(&definition.to_sql(&quoted))
+        .await
+        .map_err(|error| failed(&label, "creating the new table", &error))?;
+    let new_columns = stored_columns(db, &stored.name).await?;
+    let copied: Vec<String> = old_columns
+        .iter()
+        .filter(|old| new_columns.iter().any(|new| new.eq_ignore_ascii_case(old)))
+        .map(|column| quote(column, DIALECT))
+        .collect();
+    let list = copied.join(", ");
+    db.exec_raw(&format!(
+        "INSERT INTO {quoted} ({list}) SELECT {list} FROM {holding}"
+    ))
+    .await
+    .map_err(|error| failed(&label, "copying the rows", &error))?;
+    db.exec_raw(&format!("DROP TABLE {holding}")).await?;
+
+    for (name, sql) in &stored.indexes {
+        if skipped_indexes.contains(name) {
+            continue;
+        }
+        db.exec_raw(sql)
+            .await
+            .map_err(|error| failed(&label, &format!("recreating index `{name}`"), &error))?;
+    }
+    for (name, sql) in &stored.triggers {
+        db.exec_raw(sql)
+            .await
+            .map_err(|error| failed(&label, &format!("recreating trigger `{name}`"), &error))?;
+    }
+    for view in &stored.views {
+        db.query(
+            &format!("SELECT * FROM {} LIMIT 0", quote(view, DIALECT)),
+            &[],
+        )
+        .await
+        .map_err(|error| failed(&label, &format!("checking view `{view}`"), &error))?;
+    }
+    if let Some(counter) = sequence {
+        restore_autoincrement_counter(db, &stored.name, counter).await?;
+    }
+    if let Some(before) = deferred_before {
+        foreign_key_check(db, &stored.name).await?;
+        if !before && shared {
+            db.exec_raw("PRAGMA defer_foreign_keys = OFF").await?;
+        }
+    }
+    Ok(())
+}
+
+fn failed(label: &str, step: &str, error: &crate::error::DatabaseError) -> Error {
+    Error::Unsupported(format!(
+        "{label} failed while {step} (the table is left as it was): {}",
+        error.message()
+    ))
+}
+
+/// The `AUTOINCREMENT` counter of `table`, when it has one.
+async fn autoincrement_counter(db: &dyn Database, table: &str) -> Result<Option<i64>> {
+    let exists = db
+        .query(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'",
+            &[],
+        )
+        .await?;
+    if exists.is_empty() {
+        return Ok(None);
+    }
+    let rows = db
+        .query(
+            "SELECT seq FROM sqlite_sequence WHERE name = ?1",
+            &[Value::from(table)],
+        )
+        .await?;
+    Ok(rows
+        .first()
+        .and_then(|row| row.get_index(0))
+        .and_then(Value::as_i64))
+}
+
+/// Puts the counter back (dropping the table removed it), when the new table still
+/// counts.
+async fn restore_autoincrement_counter(db: &dyn Database, table: &str, counter: i64) -> Result<()> {
+    let updated = db
+        .execute(
+            "UPDATE sqlite_sequence SET seq = max(seq, ?1) WHERE name = ?2",
+            &[Value::Int(counter), Value::from(table)],
+        )
+        .await?;
+    if updated == 0 {
+        let counts = db
+            .query(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'",
+                &[],
+            )
+            .await?;
+        if !counts.is_empty() {
+            db.execute(
+                "INSERT INTO sqlite_sequence (name, seq) SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1 AND sql LIKE '%AUTOINCREMENT%')",
+                &[Value::from(table), Value::Int(counter)],
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// `PRAGMA foreign_key_check`: any row whose parent is missing is an error naming it.
+async fn foreign_key_check(db: &dyn Database, table: &str) -> Result<()> {
+    let rows = db.query("PRAGMA foreign_key_check", &[]).await?;
+    if let Some(row) = rows.first() {
+        let cell = |index: usize| match row.get_index(index) {
+            Some(Value::Text(text)) => text.clone(),
+            Some(Value::Int(n)) => n.to_string(),
+            _ => "?".to_owned(),
+        };
+        return Err(Error::Unsupported(format!(
+            "rebuilding table `{table}` would break a foreign key: row {} of table `{}` references a missing row of `{}` ({} violation(s) in all); the table is left as it was",
+            cell(1),
+            cell(0),
+            cell(2),
+            rows.len()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Column, ColumnType, TableConstraint};
+    use super::*;
+
+    fn stored(sql: &str) -> Stored {
+        Stored {
+            name: "t".to_owned(),
+            sql: sql.to_owned(),
+            indexes: Vec::new(),
+            triggers: Vec::new(),
+            views: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn dropping_a_column_drops_the_table_constraints_over_it() {
+        let table = stored(
+            "CREATE TABLE t (a INT, b TEXT, c INT, UNIQUE (a, b), CHECK (c > 0), CONSTRAINT fk FOREIGN KEY (b) REFERENCES u (id))",
+        );
+        let definition = rewrite(&table, &AlterOperation::DropColumn("B".into()), "x").unwrap();
+        assert_eq!(
+            definition.to_sql("\"t\""),
+            "CREATE TABLE \"t\" (\n    a INT,\n    c INT,\n    CHECK (c > 0)\n)"
+        );
+        let missing = rewrite(&table, &AlterOperation::DropColumn("z".into()), "x").unwrap_err();
+        assert!(
+            missing.to_string().contains("has no column `z`"),
+            "{missing}"
+        );
+        let only = rewrite(
+            &stored("CREATE TABLE t (a INT)"),
+            &AlterOperation::DropColumn("a".into()),
+            "x",
+        );
+        assert!(only.is_err());
+    }
+
+    #[test]
+    fn constraints_and_modified_columns_are_rewritten_in_place() {
+        let table = stored(
+            "CREATE TABLE t (a INT NOT NULL COLLATE BINARY, CONSTRAINT c CHECK (a > 0)) STRICT",
+        );
+        let modified = rewrite(
+            &table,
+            &AlterOperation::ModifyColumn(Column::new("a", ColumnType::BigInt).default(1)),
+            "x",
+        )
+        .unwrap();
+        assert_eq!(
+            modified.to_sql("\"t\""),
+            "CREATE TABLE \"t\" (\n    \"a\" BIGINT DEFAULT 1 COLLATE BINARY,\n    CONSTRAINT c CHECK (a > 0)\n) STRICT"
+        );
+        let dropped = rewrite(
+            &table,
+            &AlterOperation::DropConstraint {
+                name: "C".into(),
+                kind: super::super::ConstraintKind::Check,
+            },
+            "x",
+        )
+        .unwrap();
+        assert_eq!(dropped.parts.len(), 1);
+        let added = rewrite(
+            &table,
+            &AlterOperation::AddConstraint(TableConstraint::unique("u", ["a"])),
+            "x",
+        )
+        .unwrap();
+        assert_eq!(added.parts[2].text, "CONSTRAINT \"u\" UNIQUE (\"a\")");
+    }
 }
