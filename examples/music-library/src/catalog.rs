@@ -2,11 +2,21 @@
 //! the schema builder: no SQL text, and the same code runs on SQLite, PostgreSQL and
 //! MySQL/MariaDB, each getting its own statements.
 //!
-//! `drop_labels_country` drops a column of `labels`, which `releases` references with
-//! `ON DELETE CASCADE`. On SQLite that is `ALTER TABLE .. DROP COLUMN`, which keeps the
-//! table (and so every release): a hand-written rebuild that drops and recreates `labels`
-//! would delete every release through the cascade, with foreign keys enforced as sqlx
-//! enforces them by default. The tests prove that the releases survive.
+//! Two migrations drop a column of `labels`, which `releases` references with
+//! `ON DELETE CASCADE`:
+//! - `drop_labels_country`: on SQLite that is `ALTER TABLE .. DROP COLUMN`, which keeps
+//!   the table (and so every release);
+//! - `drop_labels_founded`: the column is indexed, which SQLite's `DROP COLUMN` refuses, so
+//!   on SQLite the builder rebuilds `labels`. A hand-written rebuild that drops and
+//!   recreates `labels` would delete every release through the cascade, with foreign keys
+//!   enforced as sqlx enforces them by default, and `PRAGMA foreign_keys` cannot be turned
+//!   off inside the migration's transaction. So this migration runs with
+//!   [`TransactionMode::NoTransaction`]: the builder then turns foreign keys off on its own
+//!   connection and rebuilds in a transaction of its own, as SQLite's procedure says (in
+//!   the migration's transaction it refuses, before changing anything, to rebuild a table
+//!   referenced with an `ON DELETE` action).
+//!
+//! The tests prove that the releases survive both.
 //!
 //! ```
 //! use switchy_schema::MigrationRunner;
@@ -19,11 +29,12 @@
 //!     .with_table_name(CATALOG_TABLE)
 //!     .run(&pool)
 //!     .await?;
-//! assert_eq!(report.applied.len(), 6);
+//! assert_eq!(report.applied.len(), 8);
 //! # Ok(())
 //! # }
 //! ```
 
+use switchy_schema::TransactionMode;
 use switchy_schema::code::{CodeMigration, CodeSource, Executable};
 use switchy_schema::schema::{
     Column, ColumnType, ReferentialAction, alter_table, create_index, create_table, drop_index,
@@ -39,6 +50,10 @@ pub const CREATE_RELEASES: &str = "2024-10-01-090100_create_releases";
 /// The id of the migration that drops `labels.country`, a column of a referenced table.
 pub const DROP_LABELS_COUNTRY: &str = "2024-10-03-080000_drop_labels_country";
 
+/// The id of the migration that drops `labels.founded`, an indexed column of a referenced
+/// table (a table rebuild on SQLite).
+pub const DROP_LABELS_FOUNDED: &str = "2024-10-07-080000_drop_labels_founded";
+
 /// The `catalog` migrations, in order.
 #[must_use]
 pub fn catalog_migrations() -> CodeSource {
@@ -49,6 +64,8 @@ pub fn catalog_migrations() -> CodeSource {
         .with(drop_labels_country())
         .with(index_release_titles())
         .with(rename_release_format())
+        .with(index_labels_founded())
+        .with(drop_labels_founded())
 }
 
 fn create_labels() -> CodeMigration {
@@ -138,4 +155,34 @@ fn rename_release_format() -> CodeMigration {
         alter_table("releases").rename_column("medium", "format"),
     )
     .with_down(alter_table("releases").rename_column("format", "medium"))
+}
+
+fn labels_by_founded() -> switchy_schema::schema::CreateIndex {
+    create_index("labels_by_founded", "labels").column("founded")
+}
+
+fn index_labels_founded() -> CodeMigration {
+    CodeMigration::new(
+        "2024-10-06-080000_index_labels_founded",
+        labels_by_founded(),
+    )
+    .with_down(drop_index("labels_by_founded").on("labels"))
+}
+
+fn drop_labels_founded() -> CodeMigration {
+    CodeMigration::new(
+        DROP_LABELS_FOUNDED,
+        alter_table("labels").drop_column("founded"),
+    )
+    .with_down(vec![
+        alter_table("labels")
+            .add_column(Column::new("founded", ColumnType::Integer))
+            .boxed(),
+        labels_by_founded().boxed(),
+    ])
+    .with_transaction_mode(TransactionMode::NoTransaction)
+    .with_description(
+        "drops an indexed column of a table that releases reference: a rebuild on SQLite, \
+         outside the migration's transaction so that foreign keys can be turned off",
+    )
 }

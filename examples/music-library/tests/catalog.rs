@@ -4,7 +4,7 @@
 //! it, and the SQL a dry run shows.
 
 use music_library::catalog::{
-    CATALOG_TABLE, CREATE_RELEASES, DROP_LABELS_COUNTRY, catalog_migrations,
+    CATALOG_TABLE, CREATE_RELEASES, DROP_LABELS_COUNTRY, DROP_LABELS_FOUNDED, catalog_migrations,
 };
 use music_library::{MigrateOptions, Outcome, catalog_runner};
 use switchy_schema::{Database, Dialect, MigrationRunner, Value};
@@ -40,12 +40,20 @@ async fn every_down_of_the_catalog_undoes_its_up() {
         )
         .await
         .unwrap_or_else(|error| panic!("{}: {error}", db.dialect()));
-        assert_eq!(report.after_each.len(), 6, "{}", db.dialect());
-        let last = &report.after_each[5].1;
+        assert_eq!(report.after_each.len(), 8, "{}", db.dialect());
+        let last = &report.after_each[7].1;
         let releases = &last.tables["releases"];
         assert!(releases.columns.contains_key("format"), "{}", db.dialect());
+        let labels = &last.tables["labels"];
+        for dropped in ["country", "founded"] {
+            assert!(
+                !labels.columns.contains_key(dropped),
+                "{}: {dropped}",
+                db.dialect()
+            );
+        }
         assert!(
-            !last.tables["labels"].columns.contains_key("country"),
+            !labels.indexes.contains_key("labels_by_founded"),
             "{}",
             db.dialect()
         );
@@ -101,6 +109,16 @@ async fn dropping_a_column_of_a_referenced_table_keeps_the_rows_that_reference_i
                 assert_foreign_key_integrity(db).await?;
                 Ok(())
             })
+            .with_data_after(DROP_LABELS_FOUNDED, async |db| {
+                assert_column_not_exists(db, "labels", "founded").await?;
+                assert_row_count(db, "labels", 2).await?;
+                assert_eq!(
+                    release_titles(db).await?,
+                    ["Somethin' Else", "Speak No Evil", "Unknown Pleasures"]
+                );
+                assert_foreign_key_integrity(db).await?;
+                Ok(())
+            })
             .with_rollback()
             .run(db)
             .await
@@ -130,6 +148,7 @@ async fn the_rollback_of_the_column_drop_keeps_the_rows_too() {
             .await
             .unwrap_or_else(|error| panic!("{}: {error}", db.dialect()));
         assert_column_exists(db, "labels", "country").await.unwrap();
+        assert_column_exists(db, "labels", "founded").await.unwrap();
         assert_eq!(
             release_titles(db).await.unwrap(),
             ["Somethin' Else", "Speak No Evil", "Unknown Pleasures"],
@@ -144,7 +163,7 @@ async fn a_dry_run_shows_the_statements_of_each_dialect() {
     for (db, _guard) in databases("catalog_dry_run").await {
         let db = &*db;
         let report = catalog_runner().dry_run(true).run(db).await.unwrap();
-        assert_eq!(report.planned.len(), 6);
+        assert_eq!(report.planned.len(), 8);
         let create_labels = report.planned[0].sql.as_deref().unwrap_or_default();
         let quoted = match db.dialect() {
             Dialect::MySql => "CREATE TABLE `labels`",
@@ -164,6 +183,6 @@ async fn a_dry_run_shows_the_statements_of_each_dialect() {
         let applied = music_library::migrate_catalog_with(db, MigrateOptions::default())
             .await
             .unwrap();
-        assert!(matches!(applied, Outcome::Applied(ref r) if r.applied.len() == 6));
+        assert!(matches!(applied, Outcome::Applied(ref r) if r.applied.len() == 8));
     }
 }
