@@ -349,3 +349,24 @@ async fn objects(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check_expression;
+
+    #[test]
+    fn a_check_definition_becomes_its_canonical_expression() {
+        assert_eq!(
+            check_expression("CHECK ((price > (0)::numeric))"),
+            "price > (0)::numeric"
+        );
+        assert_eq!(
+            check_expression("CHECK (age >= 0) NO INHERIT NOT VALID"),
+            "age >= 0"
+        );
+        assert_ne!(
+            check_expression("CHECK ((age >= 0))"),
+            check_expression("CHECK ((age > 0))")
+        );
+    }
+}
