@@ -253,3 +253,26 @@ async fn a_down_that_restores_another_generation_expression_fails() {
         .await;
     }
 }
+
+#[tokio::test]
+async fn a_down_that_restores_another_virtual_column_expression_fails() {
+    for backend in Backend::ALL {
+        // PostgreSQL has virtual generated columns from version 18 only.
+        let generated = match backend.dialect() {
+            Dialect::Postgres => continue,
+            Dialect::MySql => {
+                |expression: &str| format!("price INTEGER, total INTEGER AS ({expression}) VIRTUAL")
+            }
+            Dialect::Sqlite => |expression: &str| {
+                format!("price INTEGER, total INTEGER GENERATED ALWAYS AS ({expression}) VIRTUAL")
+            },
+        };
+        let case = recreated(
+            &generated("price + 1"),
+            "price INTEGER, total INTEGER",
+            &generated("(price+1)"),
+            &generated("price - 1"),
+        );
+        check(backend, "snap_virtual", &case, "column `total`: generation").await;
+    }
+}
