@@ -6,7 +6,7 @@
 
 use switchy_schema::code::{CodeMigration, CodeSource, Executable, from_async_fn, from_fn};
 use switchy_schema::schema::{
-    Column, ColumnType, ConstraintKind, DefaultValue, ForeignKey, ReferentialAction,
+    Column, ColumnType, ConstraintKind, DefaultValue, ForeignKey, Generated, ReferentialAction,
     TableConstraint, alter_table, create_index, create_table, drop_index, drop_table,
 };
 use switchy_schema::{Database, Dialect, Error, MigrationRunner, TransactionMode, Value};
@@ -472,6 +472,8 @@ async fn add_rename_and_drop_columns_on_every_driver() {
                     .default(7),
             )
             .add_column(Column::new("artist_id", ColumnType::BigInt).references("artists", "id"))
+            // SQLite cannot add a unique column itself: a table rebuild there.
+            .add_column(Column::new("code", ColumnType::VarChar(20)).unique())
             .rename_column("name", "title")
             .drop_column("legacy")
             .execute(db)
@@ -493,6 +495,13 @@ async fn add_rename_and_drop_columns_on_every_driver() {
         let artist = text(db, "SELECT id FROM artists").await.unwrap();
         accepted(db, &format!("UPDATE songs SET artist_id = {artist}"), b).await;
 
+        accepted(db, "UPDATE songs SET code = 'c1'", b).await;
+        refused(
+            db,
+            "INSERT INTO songs (id, title, code) VALUES (2, 'two', 'c1')",
+            b,
+        )
+        .await;
         alter_table("songs")
             .rename_to("tracks")
             .execute(db)
@@ -757,5 +766,61 @@ async fn async_closure_migrations_run_builders_on_every_driver() {
             );
         },
     )
+    .await;
+}
+
+#[tokio::test]
+async fn generated_and_collated_columns_on_every_driver() {
+    each(&Backend::ALL, "builder_generated", async |t: TestDatabase| {
+        let (db, b) = (&*t.db, t.backend);
+        let dialect = b.dialect();
+        let collation = match dialect {
+            Dialect::Sqlite => "NOCASE",
+            Dialect::Postgres => "C",
+            Dialect::MySql => "utf8mb4_bin",
+        };
+        create_table("items")
+            .column(Column::new("id", ColumnType::Integer).primary_key())
+            .column(Column::new("price", ColumnType::Integer).not_null())
+            .column(Column::new("qty", ColumnType::Integer).not_null())
+            .column(Column::new("total", ColumnType::Integer).generated("price * qty", Generated::Stored))
+            .column(Column::new("code", ColumnType::VarChar(20)).collate(collation).unique())
+            .execute(db)
+            .await
+            .expect("items");
+        accepted(db, "INSERT INTO items (id, price, qty, code) VALUES (1, 3, 4, 'a')", b).await;
+        assert_eq!(text(db, "SELECT total FROM items").await.as_deref(), Some("12"), "{}", b.name());
+        refused(db, "UPDATE items SET total = 1", b).await;
+        // The collation decides whether 'A' collides with 'a'.
+        let upper = db.exec_raw("INSERT INTO items (id, price, qty, code) VALUES (2, 1, 1, 'A')").await;
+        match dialect {
+            Dialect::Sqlite => assert!(upper.is_err(), "NOCASE makes 'A' equal to 'a'"),
+            // MariaDB's default collation is case-insensitive; utf8mb4_bin is not.
+            Dialect::MySql | Dialect::Postgres => upper.expect("a case-sensitive collation"),
+        }
+        if dialect == Dialect::Postgres {
+            assert_eq!(
+                text(db, "SELECT collation_name FROM information_schema.columns WHERE table_name = 'items' AND column_name = 'code'").await.as_deref(),
+                Some("C")
+            );
+        }
+
+        // Added later: SQLite cannot add a stored generated column itself (a rebuild).
+        alter_table("items")
+            .add_column(Column::new("double_total", ColumnType::Integer).generated("price * qty * 2", Generated::Stored))
+            .execute(db)
+            .await
+            .expect("stored generated column");
+        assert_eq!(text(db, "SELECT double_total FROM items WHERE id = 1").await.as_deref(), Some("24"));
+        let lazy = alter_table("items")
+            .add_column(Column::new("half", ColumnType::Integer).generated("price - 1", Generated::Virtual));
+        if dialect == Dialect::Postgres {
+            let error = lazy.execute(db).await.expect_err("no virtual columns");
+            assert!(error.to_string().contains("cannot be expressed on PostgreSQL"), "{error}");
+        } else {
+            lazy.execute(db).await.expect("virtual");
+            assert_eq!(text(db, "SELECT half FROM items WHERE id = 1").await.as_deref(), Some("2"));
+        }
+    })
     .await;
 }

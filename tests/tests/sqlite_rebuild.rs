@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use sqlx::sqlite::SqliteConnectOptions;
 use switchy_schema::code::{CodeMigration, CodeSource, Executable};
 use switchy_schema::schema::{
-    Column, ColumnType, ConstraintKind, ForeignKey, TableConstraint, alter_table,
+    Column, ColumnType, ConstraintKind, DefaultValue, ForeignKey, TableConstraint, alter_table,
 };
 use switchy_schema::{Database, Error, MigrationRunner, TransactionMode, Value};
 
@@ -495,6 +495,55 @@ async fn constraints_are_added_and_dropped_and_foreign_keys_out_of_the_table_sur
         } else {
             added.unwrap_or_else(|error| panic!("{name}: {error}"));
         }
+    }
+}
+
+#[tokio::test]
+async fn columns_sqlite_cannot_add_itself_are_added_by_a_rebuild() {
+    for handle in handles().await {
+        let (db, name) = (&*handle.db, handle.name);
+        db.exec_raw(SCHEMA).await.expect("schema");
+        let before = indexes(db).await;
+        let added = Column::new("added", ColumnType::DateTime)
+            .not_null()
+            .default(DefaultValue::CurrentTimestamp);
+        assert!(
+            db.exec_raw(
+                "ALTER TABLE artists ADD COLUMN added DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP"
+            )
+            .await
+            .is_err(),
+            "SQLite refuses a non-constant default"
+        );
+        migrate(
+            db,
+            alter_table("artists")
+                .add_column(added)
+                .add_column(Column::new("code", ColumnType::VarChar(10)).unique()),
+            TransactionMode::Transactional,
+        )
+        .await
+        .unwrap_or_else(|error| panic!("{name}: {error}"));
+        assert_eq!(
+            rows(db, "SELECT COUNT(*) FROM artists WHERE added IS NOT NULL").await[0][0],
+            Value::Int(2),
+            "{name}: existing rows got the default"
+        );
+        db.exec_raw("UPDATE artists SET code = 'x' WHERE id = 1")
+            .await
+            .expect("code");
+        assert!(
+            db.exec_raw("UPDATE artists SET code = 'x' WHERE id = 2")
+                .await
+                .is_err(),
+            "{name}: unique"
+        );
+        assert_eq!(indexes(db).await, before, "{name}: indexes kept");
+        assert_eq!(
+            rows(db, "SELECT COUNT(*) FROM albums").await[0][0],
+            Value::Int(2),
+            "{name}: albums kept"
+        );
     }
 }
 

@@ -25,14 +25,44 @@ pub(crate) enum AlterOperation {
 pub(crate) enum Step {
     /// Statements to run in order.
     Sql(String),
-    /// SQLite `DROP COLUMN`: SQLite's own statement, and the rebuild where SQLite refuses.
-    SqliteDropColumn(String),
+    /// SQLite's own statement, and a rebuild applying the operation where SQLite refuses
+    /// the statement (`DROP COLUMN` of an indexed column, `ADD COLUMN` of a unique one).
+    SqliteNativeOrRebuild {
+        sql: String,
+        operation: AlterOperation,
+    },
     /// A SQLite table rebuild applying the operation.
     SqliteRebuild(AlterOperation),
 }
 
 /// `ALTER TABLE`; see [`alter_table`](super::alter_table). The operations run in the order
 /// given, one statement each.
+///
+/// # SQLite table rebuilds
+///
+/// What SQLite's `ALTER TABLE` lacks is done by rebuilding the table from the
+/// `CREATE TABLE` that `sqlite_master` holds, with only the changed part rewritten: the
+/// rows are copied aside, the table is dropped and created again under its own name, the
+/// rows are copied back, and its indexes (expression and partial ones included) and
+/// triggers are created again from their stored SQL; every view that names the table must
+/// still work, and the `AUTOINCREMENT` counter is kept. The table is never renamed, so the
+/// foreign keys of other tables keep pointing at it, and views and triggers elsewhere keep
+/// their text.
+///
+/// Foreign keys: where the rebuild can open a transaction itself (a code migration with
+/// [`TransactionMode::NoTransaction`](crate::TransactionMode::NoTransaction), or the
+/// builder executed directly on a pool or connection), it takes one connection, turns
+/// `foreign_keys` off there, runs in a transaction of its own, checks with
+/// `PRAGMA foreign_key_check`, and turns them back on: SQLite's documented procedure.
+/// Inside the migration's transaction, where `PRAGMA foreign_keys` cannot change, it sets
+/// `PRAGMA defer_foreign_keys = ON` (reset when the transaction ends) so that the rows
+/// referencing the table are checked once they have their parent back; a table that
+/// another table references with an `ON DELETE` action (`CASCADE`, `SET NULL`,
+/// `SET DEFAULT`, `RESTRICT`) is refused there with an error saying to use
+/// `TransactionMode::NoTransaction`, because dropping it would run the action. With
+/// foreign keys off, nothing is enforced or cascaded either way.
+///
+/// Any failure leaves the table as it was (the transaction rolls back).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlterTable {
     pub(crate) name: String,
@@ -48,6 +78,9 @@ impl AlterTable {
     }
 
     /// Adds a column. A column with a reference gets its foreign key in the same statement.
+    /// On SQLite this is SQLite's own `ADD COLUMN`, and a table rebuild where SQLite refuses
+    /// it (a unique or primary key column, a `NOT NULL` column whose default is not a
+    /// constant, such as `CURRENT_TIMESTAMP`).
     #[must_use]
     pub fn add_column(mut self, column: Column) -> Self {
         self.operations.push(AlterOperation::AddColumn(column));
@@ -78,9 +111,10 @@ impl AlterTable {
         self
     }
 
-    /// Changes the type, nullability and default of the column named like `column` to
-    /// those of `column` (a column without a default loses its default). Keys, checks,
-    /// references and auto-increment are not changed this way (an error): use
+    /// Changes the type, collation, nullability and default of the column named like
+    /// `column` to those of `column` (a column without a default loses its default, one
+    /// without a collation gets the default collation). Keys, checks, references,
+    /// generation and auto-increment are not changed this way (an error): use
     /// [`add_constraint`](Self::add_constraint). PostgreSQL converts the existing values
     /// with the assignment cast to the new type (`ALTER COLUMN .. TYPE` without `USING`)
     /// and fails where there is none; MySQL and SQLite convert as they store values. On
@@ -125,12 +159,7 @@ impl AlterTable {
         self.steps(dialect)?
             .into_iter()
             .map(|step| match step {
-                Step::Sql(sql) => Ok(sql),
-                Step::SqliteDropColumn(column) => Ok(format!(
-                    "ALTER TABLE {} DROP COLUMN {}",
-                    quote(&self.name, dialect),
-                    quote(&column, dialect)
-                )),
+                Step::Sql(sql) | Step::SqliteNativeOrRebuild { sql, .. } => Ok(sql),
                 Step::SqliteRebuild(operation) => Err(unsupported(
                     &format!("alter_table `{}` ({})", self.name, operation.label()),
                     dialect,
@@ -153,17 +182,29 @@ impl AlterTable {
             let label = format!("{operation} ({})", op.label());
             steps.push(match op {
                 AlterOperation::AddColumn(column) => {
-                    Step::Sql(add_column(&table, column, dialect, &label)?)
+                    let sql = format!(
+                        "ALTER TABLE {table} ADD COLUMN {}",
+                        column_definition(column, dialect, &label)?
+                    );
+                    if dialect == Dialect::Sqlite {
+                        Step::SqliteNativeOrRebuild {
+                            sql,
+                            operation: op.clone(),
+                        }
+                    } else {
+                        Step::Sql(sql)
+                    }
                 }
                 AlterOperation::DropColumn(column) => {
                     non_empty(&label, "column", column)?;
+                    let sql = format!("ALTER TABLE {table} DROP COLUMN {}", quote(column, dialect));
                     if dialect == Dialect::Sqlite {
-                        Step::SqliteDropColumn(column.clone())
+                        Step::SqliteNativeOrRebuild {
+                            sql,
+                            operation: op.clone(),
+                        }
                     } else {
-                        Step::Sql(format!(
-                            "ALTER TABLE {table} DROP COLUMN {}",
-                            quote(column, dialect)
-                        ))
+                        Step::Sql(sql)
                     }
                 }
                 AlterOperation::RenameColumn { from, to } => {
@@ -248,11 +289,10 @@ impl AlterOperation {
     }
 }
 
-fn add_column(table: &str, column: &Column, dialect: Dialect, label: &str) -> Result<String> {
-    let mut sql = format!(
-        "ALTER TABLE {table} ADD COLUMN {}",
-        column.sql(dialect, label)?
-    );
+/// An added column's definition, with its reference: inline on SQLite and PostgreSQL, a
+/// second `ADD` on MySQL.
+pub(crate) fn column_definition(column: &Column, dialect: Dialect, label: &str) -> Result<String> {
+    let mut sql = column.sql(dialect, label)?;
     if let Some(key) = &column.references {
         match dialect {
             // MySQL ignores REFERENCES in a column definition: a table constraint it is.
@@ -275,10 +315,11 @@ fn check_modifiable(column: &Column, label: &str) -> Result<()> {
         || column.unique
         || column.check.is_some()
         || column.references.is_some()
+        || column.generated.is_some()
     {
         return Err(invalid(
             label,
-            "modify_column changes a column's type, nullability and default only; add keys, checks and references with add_constraint",
+            "modify_column changes a column's type, collation, nullability and default only; add keys, checks and references with add_constraint",
         ));
     }
     Ok(())
@@ -288,6 +329,11 @@ fn modify_postgres(table: &str, column: &Column, label: &str) -> Result<String> 
     let dialect = Dialect::Postgres;
     non_empty(label, "column", &column.name)?;
     let name = quote(&column.name, dialect);
+    let collation = column
+        .collation
+        .as_ref()
+        .map(|collation| format!(" COLLATE {}", quote(collation, dialect)))
+        .unwrap_or_default();
     let nullability = if column.nullable {
         "DROP NOT NULL"
     } else {
@@ -298,7 +344,7 @@ fn modify_postgres(table: &str, column: &Column, label: &str) -> Result<String> 
         None => "DROP DEFAULT".to_owned(),
     };
     Ok(format!(
-        "ALTER TABLE {table} ALTER COLUMN {name} TYPE {}, ALTER COLUMN {name} {nullability}, ALTER COLUMN {name} {default}",
+        "ALTER TABLE {table} ALTER COLUMN {name} TYPE {}{collation}, ALTER COLUMN {name} {nullability}, ALTER COLUMN {name} {default}",
         column.ty.sql(dialect)?
     ))
 }

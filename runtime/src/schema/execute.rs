@@ -58,8 +58,9 @@ impl Executable for AlterTable {
         for step in self.steps(dialect)? {
             match step {
                 Step::Sql(sql) => db.exec_raw(&sql).await?,
-                Step::SqliteDropColumn(column) => {
-                    super::sqlite_rebuild::drop_column(db, &self.name, &column).await?;
+                Step::SqliteNativeOrRebuild { sql, operation } => {
+                    super::sqlite_rebuild::native_or_rebuild(db, &self.name, &sql, &operation)
+                        .await?;
                 }
                 Step::SqliteRebuild(operation) => {
                     super::sqlite_rebuild::rebuild(db, &self.name, &operation).await?;
@@ -78,8 +79,8 @@ impl Executable for AlterTable {
         for step in steps {
             statements.push(match step {
                 Step::Sql(sql) => sql,
-                Step::SqliteDropColumn(column) => {
-                    super::sqlite_rebuild::describe_drop_column(&self.name, &column)
+                Step::SqliteNativeOrRebuild { sql, operation } => {
+                    super::sqlite_rebuild::describe_native_or_rebuild(&self.name, &sql, &operation)
                 }
                 Step::SqliteRebuild(operation) => {
                     super::sqlite_rebuild::describe(&self.name, &operation)

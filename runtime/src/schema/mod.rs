@@ -68,11 +68,17 @@
 //!
 //! # SQLite table rebuilds
 //!
-//! SQLite's `ALTER TABLE` cannot modify a column, add or drop a constraint, nor drop a
-//! column that is indexed or part of a key. Those operations rebuild the table following
+//! SQLite's `ALTER TABLE` cannot modify a column, add or drop a constraint, drop a column
+//! that is indexed or part of a key, nor add a unique, stored generated or
+//! `CURRENT_TIMESTAMP`-defaulted column. Those operations rebuild the table following
 //! [SQLite's procedure](https://www.sqlite.org/lang_altertable.html#otheralter), inside
-//! the migration's transaction; a dry run shows them as a comment, since their statements
-//! depend on the table as it is in the database.
+//! the migration's transaction, keeping its rows, indexes, triggers, views and the foreign
+//! keys into and out of it; a failure leaves the table as it was. A dry run shows them as
+//! a comment, since their statements depend on the table as it is in the database. How
+//! foreign keys are handled, and the one case that needs
+//! [`TransactionMode::NoTransaction`](crate::TransactionMode::NoTransaction) (a table
+//! referenced with an `ON DELETE` action, on a connection with foreign keys on), is
+//! described with [`AlterTable`].
 
 mod alter;
 mod column;
@@ -87,7 +93,7 @@ mod table;
 mod types;
 
 pub use alter::AlterTable;
-pub use column::Column;
+pub use column::{Column, Generated};
 pub use constraint::{ConstraintKind, ForeignKey, ReferentialAction, TableConstraint};
 pub use default::DefaultValue;
 pub use index::{CreateIndex, DropIndex};

@@ -274,9 +274,9 @@ impl TableDefinition {
     }
 }
 
-/// The clauses of a column definition other than its type, nullability and default, as
-/// written: kept when [`modify_column`](super::AlterTable::modify_column) rewrites those
-/// three.
+/// The clauses of a column definition other than its type, collation, nullability and
+/// default, as written: kept when [`modify_column`](super::AlterTable::modify_column)
+/// rewrites those four.
 pub(crate) fn kept_column_clauses(definition: &str) -> Vec<String> {
     const STARTS: [&str; 11] = [
         "CONSTRAINT",
@@ -335,7 +335,7 @@ pub(crate) fn kept_column_clauses(definition: &str) -> Vec<String> {
             if is_word(definition, toks[first], "CONSTRAINT") && end - start > 2 {
                 first += 2;
             }
-            !["NOT", "NULL", "DEFAULT"]
+            !["NOT", "NULL", "DEFAULT", "COLLATE"]
                 .iter()
                 .any(|w| is_word(definition, toks[first], w))
         })
@@ -382,13 +382,12 @@ mod tests {
     }
 
     #[test]
-    fn modify_keeps_every_clause_but_nullability_and_default() {
+    fn modify_keeps_every_clause_but_collation_nullability_and_default() {
         assert_eq!(
             kept_column_clauses(
                 "\"n\" DOUBLE PRECISION CONSTRAINT nn NOT NULL DEFAULT (1 + 2) COLLATE NOCASE CONSTRAINT fk REFERENCES t(id) ON DELETE SET NULL NOT DEFERRABLE CHECK (n > 0) UNIQUE"
             ),
             [
-                "COLLATE NOCASE",
                 "CONSTRAINT fk REFERENCES t(id) ON DELETE SET NULL NOT DEFERRABLE",
                 "CHECK (n > 0)",
                 "UNIQUE"

@@ -38,35 +38,38 @@
 use crate::database::{Database, DatabaseTransaction, Dialect, Row, Value};
 use crate::error::{DatabaseErrorKind, Error, Result};
 
-use super::alter::AlterOperation;
+use super::alter::{AlterOperation, column_definition};
 use super::render::{quote, unsupported};
 use super::sqlite_ddl::{Part, TableDefinition, kept_column_clauses};
 
 const DIALECT: Dialect = Dialect::Sqlite;
 
-/// SQLite's `DROP COLUMN`, and the rebuild where SQLite refuses it (the column is indexed,
-/// part of a key or a foreign key, or SQLite is older than 3.35).
-pub(crate) async fn drop_column(db: &dyn Database, table: &str, column: &str) -> Result<()> {
-    let native = format!(
-        "ALTER TABLE {} DROP COLUMN {}",
-        quote(table, DIALECT),
-        quote(column, DIALECT)
-    );
-    if db.exec_raw(&native).await.is_ok() {
+/// SQLite's own `sql` for `operation`, and the rebuild where SQLite refuses it (`DROP
+/// COLUMN` of a column that is indexed, part of a key or a foreign key, or on SQLite older
+/// than 3.35; `ADD COLUMN` of a unique column or one with a default that is not constant).
+pub(crate) async fn native_or_rebuild(
+    db: &dyn Database,
+    table: &str,
+    sql: &str,
+    operation: &AlterOperation,
+) -> Result<()> {
+    if db.exec_raw(sql).await.is_ok() {
         return Ok(());
     }
     // A failed statement changed nothing, also inside a transaction.
-    rebuild(db, table, &AlterOperation::DropColumn(column.to_owned())).await
+    rebuild(db, table, operation).await
 }
 
-/// What [`drop_column`] does, for dry runs.
-pub(crate) fn describe_drop_column(table: &str, column: &str) -> String {
+/// What [`native_or_rebuild`] does, for dry runs.
+pub(crate) fn describe_native_or_rebuild(
+    table: &str,
+    sql: &str,
+    operation: &AlterOperation,
+) -> String {
     format!(
-        "ALTER TABLE {} DROP COLUMN {}\n-- (or, where SQLite refuses it, a rebuild of table {} without column {})",
+        "{sql}\n-- (or, where SQLite refuses it, a rebuild of table {} with {})",
         quote(table, DIALECT),
-        quote(column, DIALECT),
-        quote(table, DIALECT),
-        quote(column, DIALECT)
+        operation.label()
     )
 }
 
@@ -310,9 +313,22 @@ fn rewrite(stored: &Stored, operation: &AlterOperation, label: &str) -> Result<T
                 .ok_or_else(|| missing(&format!("table constraint named `{name}`")))?;
             definition.parts.remove(position);
         }
-        AlterOperation::AddColumn(_)
-        | AlterOperation::RenameColumn { .. }
-        | AlterOperation::RenameTable(_) => {
+        AlterOperation::AddColumn(column) => {
+            let after_columns = definition
+                .parts
+                .iter()
+                .rposition(|part| part.column.is_some())
+                .map_or(0, |last| last + 1);
+            definition.parts.insert(
+                after_columns,
+                Part {
+                    text: column_definition(column, DIALECT, label)?,
+                    column: Some(column.name.clone()),
+                    constraint: None,
+                },
+            );
+        }
+        AlterOperation::RenameColumn { .. } | AlterOperation::RenameTable(_) => {
             return Err(unsupported(
                 label,
                 DIALECT,
@@ -554,7 +570,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             modified.to_sql("\"t\""),
-            "CREATE TABLE \"t\" (\n    \"a\" BIGINT DEFAULT 1 COLLATE BINARY,\n    CONSTRAINT c CHECK (a > 0)\n) STRICT"
+            "CREATE TABLE \"t\" (\n    \"a\" BIGINT DEFAULT 1,\n    CONSTRAINT c CHECK (a > 0)\n) STRICT"
         );
         let dropped = rewrite(
             &table,
