@@ -238,12 +238,72 @@ pub trait Database: Send + Sync {
     /// Runs one query with bound `params` and returns every row.
     async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError>;
 
-    /// Starts a transaction. Calling this on a [`DatabaseTransaction`] is an error
-    /// (nested transactions are not supported).
+    /// Starts a transaction. Calling this on a [`DatabaseTransaction`] is an error of kind
+    /// [`NestedTransaction`](crate::DatabaseErrorKind::NestedTransaction): take a
+    /// [`savepoint`](Self::savepoint) for a nested scope instead.
     ///
     /// SQLite drivers start it with `BEGIN IMMEDIATE`, so that two writers wait for each
     /// other instead of failing when a read lock is upgraded.
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError>;
+
+    /// Opens a savepoint: a scope inside the open transaction that commits (`RELEASE
+    /// SAVEPOINT`) or rolls back (`ROLLBACK TO SAVEPOINT`) on its own, leaving the rest of
+    /// the transaction as it was.
+    ///
+    /// Call it on a [`DatabaseTransaction`], on a savepoint (to any depth), or on the
+    /// `&dyn Database` a transactional migration receives, which *is* the migration's
+    /// transaction. The returned handle runs its statements inside the savepoint:
+    /// - [`commit`](DatabaseTransaction::commit) releases it: its work becomes part of
+    ///   the enclosing transaction, and is undone if that one rolls back;
+    /// - [`rollback`](DatabaseTransaction::rollback) undoes everything since the savepoint
+    ///   and releases it; on PostgreSQL this also recovers from a failed statement, which
+    ///   otherwise aborts the whole transaction;
+    /// - dropping it without either rolls back to it, before the next statement on the
+    ///   enclosing transaction (through [`queue_cleanup`](Self::queue_cleanup) on the
+    ///   enclosing handle: a custom `Database` that does not implement it keeps the work
+    ///   of a dropped savepoint).
+    ///
+    /// Savepoint names are generated (`switchy_savepoint_<n>`, unique in the process) and
+    /// quoted.
+    ///
+    /// Default: an error of kind [`DatabaseErrorKind::Other`](crate::DatabaseErrorKind)
+    /// saying that savepoints need a transaction. That is the answer on a pool or
+    /// connection outside a transaction, so in a migration marked
+    /// [`TransactionMode::NoTransaction`](crate::TransactionMode) (whose handle is the
+    /// session itself): begin a transaction there first, then take savepoints from it.
+    ///
+    /// On MySQL and MariaDB, DDL commits the transaction implicitly, which also ends every
+    /// savepoint in it: only data changes can be rolled back to a savepoint.
+    ///
+    /// ```
+    /// use switchy_schema::Database as _;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let pool = sqlx::sqlite::SqlitePoolOptions::new()
+    ///     .max_connections(1)
+    ///     .connect("sqlite::memory:")
+    ///     .await?;
+    /// pool.exec_raw("CREATE TABLE tags (name TEXT PRIMARY KEY)").await?;
+    ///
+    /// let tx = pool.begin_transaction().await?;
+    /// tx.exec_raw("INSERT INTO tags VALUES ('rock')").await?;
+    /// let attempt = tx.savepoint().await?;
+    /// match attempt.exec_raw("INSERT INTO tags VALUES ('rock')").await {
+    ///     Ok(()) => attempt.commit().await?,
+    ///     // A duplicate: undo the attempt only; the transaction goes on.
+    ///     Err(_) => attempt.rollback().await?,
+    /// }
+    /// tx.exec_raw("INSERT INTO tags VALUES ('jazz')").await?;
+    /// tx.commit().await?;
+    ///
+    /// assert_eq!(pool.query("SELECT name FROM tags", &[]).await?.len(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
+    async fn savepoint(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
+        Err(DatabaseError::savepoint_outside_transaction())
+    }
 
     /// A handle that runs every statement on one and the same connection.
     ///
@@ -291,7 +351,8 @@ pub trait Database: Send + Sync {
     }
 }
 
-/// An open transaction. Dropping it without [`commit`](Self::commit) rolls it back.
+/// An open transaction, or a savepoint inside one (see [`Database::savepoint`]). Dropping
+/// it without [`commit`](Self::commit) or [`rollback`](Self::rollback) rolls it back.
 #[async_trait]
 pub trait DatabaseTransaction: Database {
     /// Commits the transaction.
@@ -316,6 +377,9 @@ impl<T: Database + ?Sized> Database for &T {
     }
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
         (**self).begin_transaction().await
+    }
+    async fn savepoint(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
+        (**self).savepoint().await
     }
     async fn pinned(&self) -> Result<Box<dyn Database + '_>, DatabaseError> {
         (**self).pinned().await
@@ -344,6 +408,9 @@ impl<T: Database + ?Sized> Database for Box<T> {
     }
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
         (**self).begin_transaction().await
+    }
+    async fn savepoint(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
+        (**self).savepoint().await
     }
     async fn pinned(&self) -> Result<Box<dyn Database + '_>, DatabaseError> {
         (**self).pinned().await

@@ -64,7 +64,18 @@ impl DatabaseError {
     pub fn nested_transaction() -> Self {
         Self::new(
             DatabaseErrorKind::NestedTransaction,
-            "nested transactions are not supported: a transaction is already open",
+            "nested transactions are not supported: a transaction is already open; \
+             take a savepoint (`savepoint()`) for a nested scope",
+        )
+    }
+
+    /// The error for a savepoint asked of a handle that is not inside a transaction.
+    #[must_use]
+    pub fn savepoint_outside_transaction() -> Self {
+        Self::new(
+            DatabaseErrorKind::Other,
+            "a savepoint needs an open transaction: begin one with `begin_transaction()` \
+             and take the savepoint from it",
         )
     }
 

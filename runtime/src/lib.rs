@@ -24,6 +24,7 @@ mod plan;
 mod progress;
 mod report;
 mod runner;
+mod savepoint;
 pub mod schema;
 mod split;
 mod sql_migration;

@@ -90,6 +90,13 @@ impl Database for Watched<'_> {
         self.inner.begin_transaction().await
     }
 
+    /// What runs inside the savepoint is not watched, so a savepoint counts as a change.
+    /// (Asked of the inner handle, which knows whether it is a transaction.)
+    async fn savepoint(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
+        self.touch();
+        self.inner.savepoint().await
+    }
+
     /// What runs on the pinned handle is not watched, so pinning counts as a change.
     async fn pinned(&self) -> Result<Box<dyn Database + '_>, DatabaseError> {
         self.touch();

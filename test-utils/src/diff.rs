@@ -240,6 +240,9 @@ impl Differ<'_> {
             name,
             |key: &ForeignKeySchema| format!("foreign key {}", foreign_key_text(key)),
         );
+        self.sets(&before.checks, &after.checks, name, |check| {
+            format!("check `{check}`")
+        });
     }
 
     fn column(&mut self, table: &str, column: &str, before: &ColumnSchema, after: &ColumnSchema) {
@@ -276,6 +279,20 @@ impl Differ<'_> {
                 "default",
                 text(&before.default),
                 text(&after.default),
+            );
+        }
+        if before.collation != after.collation {
+            let text = |collation: &Option<String>| {
+                collation
+                    .as_ref()
+                    .map_or_else(|| "default".to_owned(), |c| format!("`{c}`"))
+            };
+            self.changed(
+                table,
+                subject(),
+                "collation",
+                text(&before.collation),
+                text(&after.collation),
             );
         }
         if before.generated != after.generated {

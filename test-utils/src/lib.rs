@@ -84,12 +84,14 @@
 //!
 //! # What the round-trip proof compares
 //!
-//! [`SchemaSnapshot`] reads tables, columns (type, nullability, default, generation),
-//! primary keys, unique constraints, indexes, foreign keys, views and triggers (on
-//! PostgreSQL also sequences, enum types, functions, extensions and schemas; on MySQL
-//! routines), normalized so that the same schema reached by different statement orders
-//! compares equal; see [`snapshot`]. It does not read `CHECK` constraints, collations of
-//! columns, comments, grants or table options (MySQL engine and charset). Data is compared
+//! [`SchemaSnapshot`] reads tables, columns (type, nullability, default, collation,
+//! generation and its expression), primary keys, unique constraints, `CHECK`
+//! constraints, indexes (with their expressions and partial-index predicates), foreign
+//! keys, views and triggers (on PostgreSQL also sequences, enum types, functions,
+//! extensions and schemas; on MySQL routines), normalized so that the same schema reached
+//! by different statement orders compares equal, and equal expressions written
+//! differently compare equal; see [`snapshot`]. It does not read comments, grants or table
+//! options (MySQL engine and charset). Data is compared
 //! by [`DataSnapshot`] (sorted rows, rendered as text).
 //!
 //! # Snapshot tests

@@ -11,6 +11,9 @@
 //!   Separate folders per dialect let the two histories drift apart (a migration added to
 //!   one folder and forgotten in the other is not an error anywhere).
 //! - Embedded at compile time with `switchy_schema::embed_migrations!`.
+//! - **A third set written in Rust with the schema builder**, [`catalog`] (record labels
+//!   and releases; [`catalog::CATALOG_TABLE`]): no SQL text at all, and the same code on
+//!   SQLite, PostgreSQL and MySQL/MariaDB.
 //! - **Baseline**: with [`BASELINE_VARIABLE`] set to `1` (or `true`), nothing runs and every
 //!   migration is recorded as applied, for a database whose schema already matches (one
 //!   created by an older version that did not track migrations).
@@ -21,6 +24,8 @@
 //! transaction (`CREATE INDEX CONCURRENTLY` on PostgreSQL), `tracks_duration_ms` converts
 //! seconds to milliseconds. The tests in `tests/` show how to test them with
 //! `switchy_schema_test_utils`.
+
+pub mod catalog;
 
 use switchy_schema::{
     Database, ExecutionStrategy, MigrationRunner, Migrations, RunReport, embed_migrations,
@@ -94,6 +99,12 @@ pub fn library_runner() -> MigrationRunner {
     LIBRARY_MIGRATIONS.runner().with_table_name(LIBRARY_TABLE)
 }
 
+/// A runner over the `catalog` set (see [`catalog`]), with its tracking table.
+#[must_use]
+pub fn catalog_runner() -> MigrationRunner {
+    MigrationRunner::new(catalog::catalog_migrations()).with_table_name(catalog::CATALOG_TABLE)
+}
+
 async fn migrate(
     runner: MigrationRunner,
     db: &dyn Database,
@@ -128,6 +139,19 @@ pub async fn migrate_library_until(db: &dyn Database, id: &str) -> switchy_schem
         MigrateOptions::from_env(),
     )
     .await
+}
+
+/// Applies the pending `catalog` migrations (or baselines them, see [`BASELINE_VARIABLE`]).
+pub async fn migrate_catalog(db: &dyn Database) -> switchy_schema::Result<Outcome> {
+    migrate(catalog_runner(), db, MigrateOptions::from_env()).await
+}
+
+/// [`migrate_catalog`] with explicit options instead of the environment.
+pub async fn migrate_catalog_with(
+    db: &dyn Database,
+    options: MigrateOptions,
+) -> switchy_schema::Result<Outcome> {
+    migrate(catalog_runner(), db, options).await
 }
 
 /// [`migrate_config`] with explicit options instead of the environment.

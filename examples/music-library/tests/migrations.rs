@@ -347,15 +347,15 @@ fn the_binary_honours_the_baseline_variable() {
     };
     let migrated = run("migrated.db", false);
     assert!(
-        migrated.starts_with("config: applied 4\nlibrary: applied 11\n"),
+        migrated.starts_with("config: applied 4\nlibrary: applied 11\ncatalog: applied 8\n"),
         "{migrated}"
     );
     let baselined = run("baselined.db", true);
     assert!(
-        baselined.starts_with("config: baselined 4\nlibrary: baselined 11\n"),
+        baselined.starts_with("config: baselined 4\nlibrary: baselined 11\ncatalog: baselined 8\n"),
         "{baselined}"
     );
-    assert_eq!(baselined.matches(" completed").count(), 15, "{baselined}");
+    assert_eq!(baselined.matches(" completed").count(), 23, "{baselined}");
     // The baselined file has the tracking tables only.
     let tables = {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -381,7 +381,14 @@ fn the_binary_honours_the_baseline_variable() {
                 .collect::<Vec<_>>()
         })
     };
-    assert_eq!(tables, [CONFIG_TABLE, LIBRARY_TABLE]);
+    assert_eq!(
+        tables,
+        [
+            music_library::catalog::CATALOG_TABLE,
+            CONFIG_TABLE,
+            LIBRARY_TABLE
+        ]
+    );
 }
 
 /// The schema after each migration, as reviewed snapshots in `tests/snapshots/`: any change

@@ -184,6 +184,17 @@ impl Database for RusqliteTransaction<'_> {
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
         Err(DatabaseError::nested_transaction())
     }
+
+    async fn savepoint(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
+        crate::savepoint::open(self).await
+    }
+
+    /// Runs `sql` at once, synchronously (the rollback of a dropped savepoint); its error
+    /// has nowhere to go, and the next statement reports a broken connection.
+    fn queue_cleanup(&self, sql: &str) -> bool {
+        let _ = lock(self.connection).execute_batch(sql);
+        true
+    }
 }
 
 #[async_trait]

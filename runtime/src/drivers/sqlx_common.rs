@@ -211,6 +211,9 @@ fn convert_rows<DB: Driver>(rows: &[DB::Row]) -> Result<Vec<Row>, DatabaseError>
 pub(crate) struct Transaction<DB: Driver, G: DerefMut<Target = DB::Connection>> {
     conn: Mutex<G>,
     open: bool,
+    /// Statements queued by [`Database::queue_cleanup`] (the rollback of a dropped
+    /// savepoint), run before the next statement or the end of the transaction.
+    deferred: std::sync::Mutex<Vec<String>>,
     db: PhantomData<fn() -> DB>,
 }
 
@@ -233,12 +236,18 @@ where
         Ok(Self {
             conn: Mutex::new(conn),
             open: true,
+            deferred: std::sync::Mutex::default(),
             db: PhantomData,
         })
     }
 
     async fn finish(mut self, commit: bool) -> Result<(), DatabaseError> {
         let conn = &mut **self.conn.get_mut();
+        if commit {
+            // A dropped savepoint is rolled back to before anything is committed; if that
+            // fails, nothing is (the drop of `self` rolls the transaction back).
+            run_deferred::<DB>(&self.deferred, conn).await?;
+        }
         if commit {
             DB::TransactionManager::commit(conn).await
         } else {
@@ -270,17 +279,64 @@ where
         DB::DIALECT
     }
     async fn exec_raw(&self, sql: &str) -> Result<(), DatabaseError> {
-        exec_raw::<DB>(&mut **self.conn.lock().await, sql).await
+        let mut conn = self.conn.lock().await;
+        run_deferred::<DB>(&self.deferred, &mut conn).await?;
+        exec_raw::<DB>(&mut conn, sql).await
     }
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, DatabaseError> {
-        execute::<DB>(&mut **self.conn.lock().await, sql, params).await
+        let mut conn = self.conn.lock().await;
+        run_deferred::<DB>(&self.deferred, &mut conn).await?;
+        execute::<DB>(&mut conn, sql, params).await
     }
     async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError> {
-        query::<DB>(&mut **self.conn.lock().await, sql, params).await
+        let mut conn = self.conn.lock().await;
+        run_deferred::<DB>(&self.deferred, &mut conn).await?;
+        query::<DB>(&mut conn, sql, params).await
     }
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
         Err(DatabaseError::nested_transaction())
     }
+    async fn savepoint(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
+        crate::savepoint::open(self).await
+    }
+    /// Queued on the transaction and run before its next statement, or before `COMMIT`.
+    fn queue_cleanup(&self, sql: &str) -> bool {
+        self.deferred
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(sql.to_owned());
+        true
+    }
+}
+
+/// Runs the statements in `deferred` on `conn`, oldest first. The first failure is
+/// returned with what it was about: the statement the caller sent is not run, since it
+/// would run in a transaction that still holds the work of a dropped savepoint.
+async fn run_deferred<DB: Driver>(
+    deferred: &std::sync::Mutex<Vec<String>>,
+    conn: &mut DB::Connection,
+) -> Result<(), DatabaseError> {
+    let queued = std::mem::take(
+        &mut *deferred
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    for sql in queued {
+        exec_raw::<DB>(conn, &sql).await.map_err(|error| {
+            let mapped = DatabaseError::new(
+                error.kind(),
+                format!(
+                    "rolling back to a dropped savepoint failed: {}",
+                    error.message()
+                ),
+            );
+            match error.code() {
+                Some(code) => mapped.with_code(code),
+                None => mapped,
+            }
+        })?;
+    }
+    Ok(())
 }
 
 #[async_trait]

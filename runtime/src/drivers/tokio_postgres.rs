@@ -219,6 +219,17 @@ impl<C: Deref<Target = Client> + Send + Sync> Database for PostgresTransaction<C
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
         Err(DatabaseError::nested_transaction())
     }
+
+    async fn savepoint(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
+        crate::savepoint::open(self).await
+    }
+
+    /// Sent at once without waiting (the rollback of a dropped savepoint), ahead of any
+    /// later statement on the client.
+    fn queue_cleanup(&self, sql: &str) -> bool {
+        send_without_waiting(&self.client, sql);
+        true
+    }
 }
 
 #[async_trait]

@@ -6,8 +6,10 @@
 //! | PostgreSQL | `pg_catalog` (every schema but the system ones) |
 //! | MySQL / MariaDB | `information_schema`, for the current database |
 //!
-//! A snapshot covers tables, their columns (type, nullability, default, generation),
-//! primary keys, unique constraints, indexes and foreign keys, and the other objects a
+//! A snapshot covers tables, their columns (type, nullability, default, collation,
+//! generation with its expression), primary keys, unique constraints, `CHECK`
+//! constraints, indexes (key columns and expressions, partial-index predicates) and
+//! foreign keys, and the other objects a
 //! forgotten `DROP` leaves behind: views and triggers, and on PostgreSQL also schemas,
 //! sequences, enum types, functions and extensions (on MySQL, routines). It leaves out the
 //! migration tracking table, SQLite's internal tables (`sqlite_sequence`, `sqlite_stat1`)
@@ -28,7 +30,22 @@
 //! - types are lowercased with whitespace collapsed (`VARCHAR( 10 )` is `varchar(10)`), and
 //!   defaults lose redundant outer parentheses (`DEFAULT (0)` is `DEFAULT 0`);
 //! - a SQLite foreign key that names no parent columns refers to the parent's primary key,
-//!   and is stored with those columns.
+//!   and is stored with those columns;
+//! - expressions (`CHECK`, generation, index expressions, partial-index predicates) are
+//!   compared in a canonical form: keywords and unquoted names lowercased, quoted names
+//!   unquoted, string literals as written, one space between tokens, no redundant outer
+//!   parentheses (`CHECK(Price>0)` and `` CHECK (`price` > 0) `` are both `price > 0`).
+//!   PostgreSQL and MySQL print expressions from their parsed form, so spelling cannot
+//!   differ there; SQLite keeps the text as written, which this form absorbs;
+//! - `CHECK` constraints are compared by expression, not by name, as engines name them
+//!   after their position or column;
+//! - a column's collation is recorded only when it is not the default: the one written
+//!   with `COLLATE` on SQLite, one other than the type's default on PostgreSQL, one other
+//!   than the table's default on MySQL.
+//!
+//! Where an engine cannot report a fact it is left out rather than guessed: MariaDB has
+//! no expression indexes, and an expression key part of a MySQL 8 index is read from
+//! `information_schema.STATISTICS.EXPRESSION`.
 //!
 //! On MySQL every unique key is an index (MySQL does not tell `UNIQUE (a)` and
 //! `CREATE UNIQUE INDEX` apart), so `unique_constraints` is always empty there and unique
@@ -50,6 +67,7 @@
 
 mod mysql;
 mod postgres;
+mod sql_text;
 mod sqlite;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -91,6 +109,10 @@ pub struct TableSchema {
     /// Foreign keys.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub foreign_keys: BTreeSet<ForeignKeySchema>,
+    /// The expressions of the `CHECK` constraints, column and table ones alike, in
+    /// canonical form (see the [module docs](self)).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub checks: BTreeSet<String>,
 }
 
 /// One column of a [`TableSchema`].
@@ -104,15 +126,20 @@ pub struct ColumnSchema {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
     /// How the value is generated, when it is: `identity always`, `auto_increment`,
-    /// `stored: <expression>`, ...
+    /// `stored: <expression>`, `virtual: <expression>`, ...
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated: Option<String>,
+    /// The collation, when it is not the default one (see the [module docs](self));
+    /// `None` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
 }
 
 /// One index of a [`TableSchema`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexSchema {
-    /// The indexed columns or expressions, in order (`name DESC` for descending ones).
+    /// The indexed columns or expressions (in canonical form), in order (`name DESC` for
+    /// descending ones).
     pub columns: Vec<String>,
     /// Whether it is a unique index.
     pub unique: bool,
@@ -315,6 +342,9 @@ impl fmt::Display for SchemaSnapshot {
             for key in &table.foreign_keys {
                 writeln!(f, "  foreign key {}", foreign_key_text(key))?;
             }
+            for check in &table.checks {
+                writeln!(f, "  check ({check})")?;
+            }
         }
         for (kind, objects) in &self.objects {
             for (name, definition) in objects {
@@ -332,6 +362,10 @@ pub(crate) fn column_text(column: &ColumnSchema) -> String {
         column.data_type,
         if column.nullable { "NULL" } else { "NOT NULL" }
     );
+    if let Some(collation) = &column.collation {
+        text.push_str(" COLLATE ");
+        text.push_str(collation);
+    }
     if let Some(default) = &column.default {
         text.push_str(" DEFAULT ");
         text.push_str(default);

@@ -2,18 +2,56 @@
 //!
 //! Every unique key is an index here (MySQL does not keep `UNIQUE (a)` apart from
 //! `CREATE UNIQUE INDEX`), so unique keys are [`IndexSchema`]s with their names.
+//!
+//! MySQL and MariaDB differ in two catalog columns, probed first: MySQL 8 reports an
+//! expression key part in `STATISTICS.EXPRESSION` (MariaDB has no expression indexes), and
+//! MariaDB's `CHECK_CONSTRAINTS` has the `TABLE_NAME` that MySQL's lacks (there the table
+//! comes from `TABLE_CONSTRAINTS`, check names being unique per schema).
 
 use std::collections::BTreeMap;
 
 use switchy_schema::{Database, DatabaseError};
 
+use super::sql_text::canonical;
 use super::{
     CaptureResult, ColumnSchema, ForeignKeySchema, IndexSchema, RowExt, SchemaSnapshot,
     TableSchema, collapse_outside_quotes, normalize_default, normalize_type,
 };
 
+/// Which optional catalog columns this server has.
+#[derive(Debug, Clone, Copy)]
+struct Catalog {
+    /// `information_schema.STATISTICS.EXPRESSION` (MySQL 8.0.13+).
+    index_expressions: bool,
+    /// `information_schema.CHECK_CONSTRAINTS.TABLE_NAME` (MariaDB).
+    check_table_name: bool,
+}
+
+async fn catalog(db: &dyn Database) -> Result<Catalog, DatabaseError> {
+    let rows = db
+        .query(
+            "SELECT TABLE_NAME AS table_name, COLUMN_NAME AS column_name \
+             FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'information_schema' \
+             AND ((TABLE_NAME = 'STATISTICS' AND COLUMN_NAME = 'EXPRESSION') \
+               OR (TABLE_NAME = 'CHECK_CONSTRAINTS' AND COLUMN_NAME = 'TABLE_NAME'))",
+            &[],
+        )
+        .await?;
+    let has = |table: &str| {
+        rows.iter().any(|row| {
+            row.text("table_name")
+                .is_some_and(|t| t.eq_ignore_ascii_case(table))
+        })
+    };
+    Ok(Catalog {
+        index_expressions: has("STATISTICS"),
+        check_table_name: has("CHECK_CONSTRAINTS"),
+    })
+}
+
 pub(super) async fn capture(db: &dyn Database) -> CaptureResult {
     let mut snapshot = SchemaSnapshot::default();
+    let catalog = catalog(db).await?;
     let tables = db
         .query(
             "SELECT TABLE_NAME AS table_name, TABLE_TYPE AS table_type \
@@ -32,10 +70,15 @@ pub(super) async fn capture(db: &dyn Database) -> CaptureResult {
 
     let columns = db
         .query(
-            "SELECT TABLE_NAME AS table_name, COLUMN_NAME AS column_name, COLUMN_TYPE AS column_type, \
-             IS_NULLABLE AS is_nullable, COLUMN_DEFAULT AS column_default, EXTRA AS extra, \
-             GENERATION_EXPRESSION AS generation_expression \
-             FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()",
+            "SELECT c.TABLE_NAME AS table_name, c.COLUMN_NAME AS column_name, \
+             c.COLUMN_TYPE AS column_type, c.IS_NULLABLE AS is_nullable, \
+             c.COLUMN_DEFAULT AS column_default, c.EXTRA AS extra, \
+             c.GENERATION_EXPRESSION AS generation_expression, \
+             c.COLLATION_NAME AS collation_name, t.TABLE_COLLATION AS table_collation \
+             FROM information_schema.COLUMNS c \
+             JOIN information_schema.TABLES t \
+               ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME \
+             WHERE c.TABLE_SCHEMA = DATABASE()",
             &[],
         )
         .await?;
@@ -53,9 +96,7 @@ pub(super) async fn capture(db: &dyn Database) -> CaptureResult {
             .filter(|e| !e.trim().is_empty());
         let generated = match (extra.as_str(), expression) {
             ("", None) => None,
-            (extra, Some(expression)) => {
-                Some(format!("{extra}: {}", collapse_outside_quotes(&expression)))
-            }
+            (extra, Some(expression)) => Some(format!("{extra}: {}", canonical(&expression))),
             (extra, None) => Some(extra.to_owned()),
         };
         // MariaDB reports "no default" of a nullable column as the text `NULL`.
@@ -74,23 +115,39 @@ pub(super) async fn capture(db: &dyn Database) -> CaptureResult {
                     default
                 },
                 generated,
+                collation: row
+                    .text("collation_name")
+                    .filter(|collation| Some(collation) != row.text("table_collation").as_ref()),
             },
         );
     }
 
-    indexes(db, &mut snapshot).await?;
+    indexes(db, &mut snapshot, catalog).await?;
+    checks(db, &mut snapshot, catalog).await?;
     foreign_keys(db, &mut snapshot).await?;
     objects(db, &mut snapshot).await?;
     Ok(snapshot)
 }
 
-async fn indexes(db: &dyn Database, snapshot: &mut SchemaSnapshot) -> Result<(), DatabaseError> {
+async fn indexes(
+    db: &dyn Database,
+    snapshot: &mut SchemaSnapshot,
+    catalog: Catalog,
+) -> Result<(), DatabaseError> {
+    let expression = if catalog.index_expressions {
+        "EXPRESSION"
+    } else {
+        "NULL"
+    };
     let rows = db
         .query(
-            "SELECT TABLE_NAME AS table_name, INDEX_NAME AS index_name, NON_UNIQUE AS non_unique, \
-             SEQ_IN_INDEX AS seq, COLUMN_NAME AS column_name, SUB_PART AS sub_part \
-             FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
-             ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX",
+            &format!(
+                "SELECT TABLE_NAME AS table_name, INDEX_NAME AS index_name, \
+                 NON_UNIQUE AS non_unique, SEQ_IN_INDEX AS seq, COLUMN_NAME AS column_name, \
+                 SUB_PART AS sub_part, {expression} AS expression \
+                 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
+                 ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX"
+            ),
             &[],
         )
         .await?;
@@ -104,7 +161,8 @@ async fn indexes(db: &dyn Database, snapshot: &mut SchemaSnapshot) -> Result<(),
         let index_name = row.text("index_name").unwrap_or_default();
         let mut column = row
             .text("column_name")
-            .unwrap_or_else(|| "<expression>".to_owned());
+            .or_else(|| row.text("expression").map(|e| canonical(&e)))
+            .unwrap_or_else(|| "<unknown expression>".to_owned());
         if let Some(part) = row.int("sub_part") {
             column = format!("{column}({part})");
         }
@@ -122,6 +180,36 @@ async fn indexes(db: &dyn Database, snapshot: &mut SchemaSnapshot) -> Result<(),
             })
             .columns
             .push(column);
+    }
+    Ok(())
+}
+
+/// The `CHECK` constraints, by table.
+async fn checks(
+    db: &dyn Database,
+    snapshot: &mut SchemaSnapshot,
+    catalog: Catalog,
+) -> Result<(), DatabaseError> {
+    let sql = if catalog.check_table_name {
+        "SELECT TABLE_NAME AS table_name, CHECK_CLAUSE AS check_clause \
+         FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()"
+    } else {
+        "SELECT tc.TABLE_NAME AS table_name, cc.CHECK_CLAUSE AS check_clause \
+         FROM information_schema.TABLE_CONSTRAINTS tc \
+         JOIN information_schema.CHECK_CONSTRAINTS cc \
+           ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA \
+          AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME \
+         WHERE tc.TABLE_SCHEMA = DATABASE() AND tc.CONSTRAINT_TYPE = 'CHECK'"
+    };
+    for row in &db.query(sql, &[]).await? {
+        if let Some(table) = snapshot
+            .tables
+            .get_mut(&row.text("table_name").unwrap_or_default())
+        {
+            table
+                .checks
+                .insert(canonical(&row.text("check_clause").unwrap_or_default()));
+        }
     }
     Ok(())
 }

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 
 use switchy_schema::{Database, DatabaseError, Row};
 
+use super::sql_text::canonical;
 use super::{
     CaptureResult, ColumnSchema, ForeignKeySchema, IndexSchema, RowExt, SchemaSnapshot,
-    TableSchema, collapse_outside_quotes, normalize_default, normalize_expression, normalize_type,
-    split_list,
+    TableSchema, collapse_outside_quotes, normalize_default, normalize_type, split_list,
 };
 
 /// The condition on a namespace alias `n` that keeps user schemas only.
@@ -57,10 +57,13 @@ pub(super) async fn capture(db: &dyn Database) -> CaptureResult {
                 "SELECT n.nspname::text AS schema_name, c.relname::text AS table_name, \
                  a.attname::text AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type, \
                  a.attnotnull AS not_null, pg_get_expr(d.adbin, d.adrelid) AS default_value, \
-                 a.attidentity::text AS identity, a.attgenerated::text AS generated \
+                 a.attidentity::text AS identity, a.attgenerated::text AS generated, \
+                 CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END AS collation \
                  FROM pg_attribute a \
                  JOIN pg_class c ON c.oid = a.attrelid \
                  JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 JOIN pg_type t ON t.oid = a.atttypid \
+                 LEFT JOIN pg_collation co ON co.oid = a.attcollation \
                  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
                  WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND {USER_SCHEMA}"
             ),
@@ -81,7 +84,13 @@ pub(super) async fn capture(db: &dyn Database) -> CaptureResult {
         ) {
             ("a", _) => Some("identity always".to_owned()),
             ("d", _) => Some("identity by default".to_owned()),
-            (_, "s") => default.take().map(|expr| format!("stored: {expr}")),
+            (_, "s") => default
+                .take()
+                .map(|expr| format!("stored: {}", canonical(&expr))),
+            // PostgreSQL 18's virtual generated columns.
+            (_, "v") => default
+                .take()
+                .map(|expr| format!("virtual: {}", canonical(&expr))),
             _ => None,
         };
         table.columns.insert(
@@ -91,6 +100,7 @@ pub(super) async fn capture(db: &dyn Database) -> CaptureResult {
                 nullable: !row.flag("not_null"),
                 default,
                 generated,
+                collation: row.text("collation"),
             },
         );
     }
@@ -122,13 +132,14 @@ async fn constraints(
                  con.contype::text AS kind, {columns} AS columns, \
                  fn.nspname::text AS parent_schema, f.relname::text AS parent_table, \
                  {parent_columns} AS parent_columns, \
-                 con.confupdtype::text AS on_update, con.confdeltype::text AS on_delete \
+                 con.confupdtype::text AS on_update, con.confdeltype::text AS on_delete, \
+                 pg_get_constraintdef(con.oid, true) AS definition \
                  FROM pg_constraint con \
                  JOIN pg_class c ON c.oid = con.conrelid \
                  JOIN pg_namespace n ON n.oid = c.relnamespace \
                  LEFT JOIN pg_class f ON f.oid = con.confrelid \
                  LEFT JOIN pg_namespace fn ON fn.oid = f.relnamespace \
-                 WHERE con.contype IN ('p', 'u', 'f') AND {USER_SCHEMA}",
+                 WHERE con.contype IN ('p', 'u', 'f', 'c') AND {USER_SCHEMA}",
                 columns = column_list("con.conkey", "con.conrelid"),
                 parent_columns = column_list("con.confkey", "con.confrelid"),
             ),
@@ -157,10 +168,30 @@ async fn constraints(
                     on_delete: action(row.text("on_delete").as_deref()),
                 });
             }
+            Some("c") => {
+                table.checks.insert(check_expression(
+                    &row.text("definition").unwrap_or_default(),
+                ));
+            }
             _ => {}
         }
     }
     Ok(())
+}
+
+/// The canonical expression of `CHECK (<expression>) [NO INHERIT] [NOT VALID]`, as
+/// `pg_get_constraintdef` prints it.
+fn check_expression(definition: &str) -> String {
+    let mut text = definition.trim();
+    if let Some(rest) = text.strip_prefix("CHECK") {
+        text = rest;
+    }
+    for suffix in [" NOT VALID", " NO INHERIT"] {
+        if let Some(rest) = text.strip_suffix(suffix) {
+            text = rest;
+        }
+    }
+    canonical(text)
 }
 
 fn action(code: Option<&str>) -> String {
@@ -212,7 +243,7 @@ async fn indexes(
             IndexSchema {
                 columns: split_list(row.text("columns")),
                 unique: row.flag("is_unique"),
-                predicate: row.text("predicate").map(|p| normalize_expression(&p)),
+                predicate: row.text("predicate").map(|p| canonical(&p)),
             },
         );
     }
@@ -317,4 +348,25 @@ async fn objects(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_expression;
+
+    #[test]
+    fn a_check_definition_becomes_its_canonical_expression() {
+        assert_eq!(
+            check_expression("CHECK ((price > (0)::numeric))"),
+            "price > (0)::numeric"
+        );
+        assert_eq!(
+            check_expression("CHECK (age >= 0) NO INHERIT NOT VALID"),
+            "age >= 0"
+        );
+        assert_ne!(
+            check_expression("CHECK ((age >= 0))"),
+            check_expression("CHECK ((age > 0))")
+        );
+    }
 }

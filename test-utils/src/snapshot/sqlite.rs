@@ -1,13 +1,16 @@
 //! SQLite: `sqlite_master` and the table-valued pragma functions, every name bound as a
-//! parameter.
+//! parameter. What the pragmas do not report (CHECK constraints, column collations,
+//! generation expressions, index expressions and predicates) is read from the statement
+//! text SQLite keeps in `sqlite_master` (see [`sql_text`](super::sql_text)).
 
 use std::collections::BTreeMap;
 
 use switchy_schema::{Database, Value};
 
+use super::sql_text::{self, IndexText};
 use super::{
     CaptureResult, ColumnSchema, ForeignKeySchema, IndexSchema, RowExt, SchemaSnapshot,
-    TableSchema, collapse_outside_quotes, normalize_default, normalize_expression, normalize_type,
+    TableSchema, collapse_outside_quotes, normalize_default, normalize_type,
 };
 
 pub(super) async fn capture(db: &dyn Database) -> CaptureResult {
@@ -28,7 +31,7 @@ pub(super) async fn capture(db: &dyn Database) -> CaptureResult {
         };
         let sql = object.text("sql").unwrap_or_default();
         match kind.as_str() {
-            "table" => tables.push(name),
+            "table" => tables.push((name, sql)),
             "index" => {
                 index_sql.insert(name, sql);
             }
@@ -41,8 +44,8 @@ pub(super) async fn capture(db: &dyn Database) -> CaptureResult {
             }
         }
     }
-    for name in tables {
-        let table = table(db, &name, &index_sql).await?;
+    for (name, sql) in tables {
+        let table = table(db, &name, &sql, &index_sql).await?;
         snapshot.tables.insert(name, table);
     }
     Ok(snapshot)
@@ -51,10 +54,21 @@ pub(super) async fn capture(db: &dyn Database) -> CaptureResult {
 async fn table(
     db: &dyn Database,
     name: &str,
+    sql: &str,
     index_sql: &BTreeMap<String, String>,
 ) -> Result<TableSchema, switchy_schema::DatabaseError> {
     let param = [Value::from(name)];
-    let mut table = TableSchema::default();
+    let declared = sql_text::table_text(sql);
+    let mut table = TableSchema {
+        checks: declared.checks.iter().cloned().collect(),
+        ..TableSchema::default()
+    };
+    // SQLite column names are case-insensitive; `table_text` lowercases them.
+    let declared_for = |list: &[(String, String)], column: &str| {
+        list.iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(column))
+            .map(|(_, value)| value.clone())
+    };
 
     let columns = db
         .query(
@@ -73,14 +87,19 @@ async fn table(
             // A hidden column of a virtual table.
             continue;
         }
+        let expression = || {
+            declared_for(&declared.generated, &column_name)
+                .unwrap_or_else(|| "<unknown expression>".to_owned())
+        };
         let generated = match hidden {
-            2 => Some("virtual".to_owned()),
-            3 => Some("stored".to_owned()),
+            2 => Some(format!("virtual: {}", expression())),
+            3 => Some(format!("stored: {}", expression())),
             _ => None,
         };
         if let Some(position) = column.int("pk").filter(|&pk| pk > 0) {
             primary.push((position, column_name.clone()));
         }
+        let collation = declared_for(&declared.collations, &column_name);
         table.columns.insert(
             column_name,
             ColumnSchema {
@@ -88,16 +107,28 @@ async fn table(
                 nullable: !column.flag("not_null"),
                 default: column.text("dflt_value").map(|d| normalize_default(&d)),
                 generated,
+                collation,
             },
         );
     }
     primary.sort();
     table.primary_key = primary.into_iter().map(|(_, column)| column).collect();
+    indexes(db, name, index_sql, &mut table).await?;
+    table.foreign_keys = foreign_keys(db, name).await?;
+    Ok(table)
+}
 
+/// The unique constraints and indexes of table `name`.
+async fn indexes(
+    db: &dyn Database,
+    name: &str,
+    index_sql: &BTreeMap<String, String>,
+    table: &mut TableSchema,
+) -> Result<(), switchy_schema::DatabaseError> {
     let indexes = db
         .query(
             "SELECT name, \"unique\" AS is_unique, origin, partial FROM pragma_index_list(?)",
-            &param,
+            &[Value::from(name)],
         )
         .await?;
     for index in &indexes {
@@ -108,13 +139,17 @@ async fn table(
         if origin == "pk" {
             continue;
         }
-        let columns = index_columns(db, &index_name).await?;
+        let text = index_sql
+            .get(&index_name)
+            .map(|sql| sql_text::index_text(sql))
+            .unwrap_or_default();
+        let columns = index_columns(db, &index_name, &text).await?;
         if origin == "u" {
             table.unique_constraints.insert(columns);
             continue;
         }
         let predicate = if index.flag("partial") {
-            index_sql.get(&index_name).and_then(|sql| where_clause(sql))
+            text.predicate
         } else {
             None
         };
@@ -127,12 +162,19 @@ async fn table(
             },
         );
     }
+    Ok(())
+}
 
+/// The foreign keys of table `name`.
+async fn foreign_keys(
+    db: &dyn Database,
+    name: &str,
+) -> Result<std::collections::BTreeSet<ForeignKeySchema>, switchy_schema::DatabaseError> {
     let keys = db
         .query(
             "SELECT id, seq, \"table\" AS parent, \"from\" AS child_column, \"to\" AS parent_column, \
              on_update, on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq",
-            &param,
+            &[Value::from(name)],
         )
         .await?;
     let mut by_id: BTreeMap<i64, ForeignKeySchema> = BTreeMap::new();
@@ -153,15 +195,15 @@ async fn table(
             entry.references_columns.push(parent);
         }
     }
-    table.foreign_keys = by_id.into_values().collect();
-    Ok(table)
+    Ok(by_id.into_values().collect())
 }
 
-/// The key columns of an index, in order: `name`, `name DESC`, `<expression>`, with a
-/// non-default collation appended.
+/// The key columns of an index, in order: `name`, `name DESC`, or the canonical
+/// expression from the index's statement `text`, with a non-default collation appended.
 async fn index_columns(
     db: &dyn Database,
     index: &str,
+    text: &IndexText,
 ) -> Result<Vec<String>, switchy_schema::DatabaseError> {
     let rows = db
         .query(
@@ -173,10 +215,15 @@ async fn index_columns(
     Ok(rows
         .iter()
         .filter(|row| row.flag("key"))
-        .map(|row| {
-            let mut column = row
-                .text("name")
-                .unwrap_or_else(|| "<expression>".to_owned());
+        .enumerate()
+        .map(|(position, row)| {
+            // An expression has no name; its text is the key at the same position.
+            let mut column = row.text("name").unwrap_or_else(|| {
+                text.keys
+                    .get(position)
+                    .cloned()
+                    .unwrap_or_else(|| "<unknown expression>".to_owned())
+            });
             if let Some(collation) = row.text("coll").filter(|c| c != "BINARY") {
                 column.push_str(" COLLATE ");
                 column.push_str(&collation);
@@ -187,25 +234,4 @@ async fn index_columns(
             column
         })
         .collect())
-}
-
-/// The text after the last top-level `WHERE` of a `CREATE INDEX` statement.
-fn where_clause(sql: &str) -> Option<String> {
-    let upper = sql.to_ascii_uppercase();
-    let position = upper.rfind("WHERE")?;
-    Some(normalize_expression(&sql[position + "WHERE".len()..]))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::where_clause;
-
-    #[test]
-    fn finds_the_predicate_of_a_partial_index() {
-        assert_eq!(
-            where_clause("CREATE INDEX i ON t (a)\n  WHERE  a IS NOT NULL").as_deref(),
-            Some("a IS NOT NULL")
-        );
-        assert_eq!(where_clause("CREATE INDEX i ON t (a)"), None);
-    }
 }
