@@ -238,6 +238,18 @@ pub trait Database: Send + Sync {
     /// Runs one query with bound `params` and returns every row.
     async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError>;
 
+    /// Runs one query without parameters in a single round trip where the driver can, and
+    /// returns every row: PostgreSQL's simple query protocol and MySQL's text protocol,
+    /// where [`query`](Self::query) prepares the statement first (a second round trip). The
+    /// runner's start-up read, a no-op once everything is applied, goes through it.
+    ///
+    /// Values may come back as [`Value::Text`] where `query` gives typed values
+    /// (`tokio-postgres` reads the simple protocol's values as text only). Default:
+    /// `query(sql, &[])`.
+    async fn query_once(&self, sql: &str) -> Result<Vec<Row>, DatabaseError> {
+        self.query(sql, &[]).await
+    }
+
     /// Starts a transaction. Calling this on a [`DatabaseTransaction`] is an error of kind
     /// [`NestedTransaction`](crate::DatabaseErrorKind::NestedTransaction): take a
     /// [`savepoint`](Self::savepoint) for a nested scope instead.
@@ -375,6 +387,9 @@ impl<T: Database + ?Sized> Database for &T {
     async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError> {
         (**self).query(sql, params).await
     }
+    async fn query_once(&self, sql: &str) -> Result<Vec<Row>, DatabaseError> {
+        (**self).query_once(sql).await
+    }
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
         (**self).begin_transaction().await
     }
@@ -405,6 +420,9 @@ impl<T: Database + ?Sized> Database for Box<T> {
     }
     async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError> {
         (**self).query(sql, params).await
+    }
+    async fn query_once(&self, sql: &str) -> Result<Vec<Row>, DatabaseError> {
+        (**self).query_once(sql).await
     }
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
         (**self).begin_transaction().await

@@ -392,16 +392,17 @@ impl Tracker {
             "{set_statement}SELECT {hint}{count} AS n, {entry} AS entries FROM {}",
             self.quoted
         );
-        let mut rows = db.query(&sql, &[]).await?;
+        let mut rows = db.query_once(&sql).await?;
         let Some(row) = rows.pop() else {
             return Ok(None);
         };
         let mut values = row.into_values().into_iter();
-        let count = values
-            .next()
-            .as_ref()
-            .and_then(Value::as_i64)
-            .and_then(|n| usize::try_from(n).ok());
+        // A driver's one-round-trip read may give the count as text.
+        let count = match values.next() {
+            Some(Value::Int(n)) => usize::try_from(n).ok(),
+            Some(Value::Text(text)) => text.parse().ok(),
+            _ => None,
+        };
         // The text is moved out of the row, not copied: it holds every id and checksum.
         Ok(match (count, values.next()) {
             (Some(0), Some(Value::Null)) => Some(CompactRows {

@@ -163,6 +163,20 @@ pub(crate) async fn query<DB: Driver>(
     convert_rows::<DB>(&rows)
 }
 
+/// [`Database::query_once`] on one connection: `sqlx::raw_sql`, sent as PostgreSQL's simple
+/// query or MySQL's `COM_QUERY` (one round trip, no prepare); sqlx decodes the text
+/// values by the column types the server describes.
+pub(crate) async fn query_once<DB: Driver>(
+    conn: &mut DB::Connection,
+    sql: &str,
+) -> Result<Vec<Row>, DatabaseError> {
+    let rows = sqlx::raw_sql(AssertSqlSafe(sql))
+        .fetch_all(DB::executor(conn))
+        .await
+        .map_err(map_error::<DB>)?;
+    convert_rows::<DB>(&rows)
+}
+
 /// Reads every value of every row; the column names are shared by all rows.
 fn convert_rows<DB: Driver>(rows: &[DB::Row]) -> Result<Vec<Row>, DatabaseError> {
     let Some(first) = rows.first() else {
@@ -392,6 +406,9 @@ where
     async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError> {
         query::<DB>(&mut **self.conn.lock().await, sql, params).await
     }
+    async fn query_once(&self, sql: &str) -> Result<Vec<Row>, DatabaseError> {
+        query_once::<DB>(&mut **self.conn.lock().await, sql).await
+    }
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
         let guard = tokio::sync::MutexGuard::map(self.conn.lock().await, |conn| &mut **conn);
         Ok(Box::new(Transaction::<DB, _>::begin(guard).await?))
@@ -463,6 +480,16 @@ macro_rules! impl_database {
                     .map_err($crate::drivers::sqlx_common::map_error::<$db>)?;
                 $crate::drivers::sqlx_common::query::<$db>(&mut conn, sql, params).await
             }
+            async fn query_once(
+                &self,
+                sql: &str,
+            ) -> Result<Vec<$crate::Row>, $crate::DatabaseError> {
+                let mut conn = self
+                    .acquire()
+                    .await
+                    .map_err($crate::drivers::sqlx_common::map_error::<$db>)?;
+                $crate::drivers::sqlx_common::query_once::<$db>(&mut conn, sql).await
+            }
             async fn begin_transaction(
                 &self,
             ) -> Result<Box<dyn $crate::DatabaseTransaction + '_>, $crate::DatabaseError> {
@@ -522,6 +549,14 @@ macro_rules! impl_database {
                 let mut conn = self.lock().await;
                 $crate::drivers::sqlx_common::run_queued::<$db, _>(self, &mut conn).await;
                 $crate::drivers::sqlx_common::query::<$db>(&mut conn, sql, params).await
+            }
+            async fn query_once(
+                &self,
+                sql: &str,
+            ) -> Result<Vec<$crate::Row>, $crate::DatabaseError> {
+                let mut conn = self.lock().await;
+                $crate::drivers::sqlx_common::run_queued::<$db, _>(self, &mut conn).await;
+                $crate::drivers::sqlx_common::query_once::<$db>(&mut conn, sql).await
             }
             async fn begin_transaction(
                 &self,

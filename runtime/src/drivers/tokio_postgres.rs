@@ -125,6 +125,10 @@ impl Database for Client {
         query(self, sql, params).await
     }
 
+    async fn query_once(&self, sql: &str) -> Result<Vec<Row>, DatabaseError> {
+        query_once(self, sql).await
+    }
+
     /// Queued at once on the client's connection task, which sends it after every request
     /// queued before it (one poll of `batch_execute` with a no-op waker).
     fn queue_cleanup(&self, sql: &str) -> bool {
@@ -157,6 +161,10 @@ impl Database for tokio::sync::Mutex<Client> {
 
     async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError> {
         query(&*locked(self).await, sql, params).await
+    }
+
+    async fn query_once(&self, sql: &str) -> Result<Vec<Row>, DatabaseError> {
+        query_once(&*locked(self).await, sql).await
     }
 
     /// Queued at once on the client's connection task when the mutex is free; otherwise
@@ -321,6 +329,33 @@ async fn query(client: &Client, sql: &str, params: &[Value]) -> Result<Vec<Row>,
         .map(|column| column.name().to_owned())
         .collect();
     rows.iter().map(|row| decode_row(row, &columns)).collect()
+}
+
+/// [`Database::query_once`]: the simple query protocol, one round trip. It carries the
+/// values as text and, in tokio-postgres, no column types, so every value is
+/// [`Value::Text`] (or [`Value::Null`]).
+async fn query_once(client: &Client, sql: &str) -> Result<Vec<Row>, DatabaseError> {
+    let mut columns: Option<Arc<[String]>> = None;
+    let mut rows = Vec::new();
+    for message in client.simple_query(sql).await.map_err(map_error)? {
+        let tokio_postgres::SimpleQueryMessage::Row(row) = message else {
+            continue;
+        };
+        let names = columns.get_or_insert_with(|| {
+            row.columns()
+                .iter()
+                .map(|column| column.name().to_owned())
+                .collect()
+        });
+        let values = (0..row.len())
+            .map(|index| {
+                row.get(index)
+                    .map_or(Value::Null, |text| Value::Text(text.to_owned()))
+            })
+            .collect();
+        rows.push(Row::new(Arc::clone(names), values));
+    }
+    Ok(rows)
 }
 
 fn decode_row(row: &tokio_postgres::Row, columns: &Arc<[String]>) -> Result<Row, DatabaseError> {
