@@ -41,7 +41,7 @@ use crate::error::{DatabaseErrorKind, Error, Result};
 use super::alter::{AlterOperation, column_definition};
 use super::render::{quote, unsupported};
 use super::sqlite_catalog::{
-    Stored, acting_references, autoincrement_counter, foreign_key_check, index_columns,
+    Stored, acting_references, autoincrement_counter, foreign_key_check, index_columns, move_aside,
     pragma_flag, read_stored, restore_autoincrement_counter, stored_columns, table_exists,
 };
 use super::sqlite_ddl::{Part, TableDefinition, kept_column_clauses};
@@ -240,17 +240,11 @@ async fn steps(
     let definition = rewrite(&stored, operation, &label)?;
     let quoted = quote(&stored.name, DIALECT);
 
+    // Inside the migration's transaction with foreign keys on, dropping a table that
+    // another references with an ON DELETE action would run it: the old table is then
+    // moved aside in the catalog instead, where nothing references it any more.
+    let moves_aside = enforced && !acting_references(db, &stored.name).await?.is_empty();
     let deferred_before = if enforced {
-        if let Some((child, action)) = acting_references(db, &stored.name).await?.first() {
-            return Err(unsupported(
-                &label,
-                DIALECT,
-                &format!(
-                    "table `{child}` references `{}` with ON DELETE {action}, and inside the migration's transaction foreign keys cannot be turned off, so dropping the old table would run that action; give this migration TransactionMode::NoTransaction, and the rebuild turns foreign keys off around a transaction of its own",
-                    stored.name
-                ),
-            ));
-        }
         let before = pragma_flag(db, "defer_foreign_keys").await?;
         db.exec_raw("PRAGMA defer_foreign_keys = ON").await?;
         Some(before)
@@ -274,10 +268,25 @@ async fn steps(
     let old_columns = stored_columns(db, &stored.name).await?;
     let sequence = autoincrement_counter(db, &stored.name).await?;
 
-    let holding = quote(&format!("__switchy_rebuild_{}", stored.name), DIALECT);
-    db.exec_raw(&format!("CREATE TABLE {holding} AS SELECT * FROM {quoted}"))
-        .await?;
-    db.exec_raw(&format!("DROP TABLE {quoted}")).await?;
+    let aside = format!("__switchy_rebuild_{}", stored.name);
+    let holding = quote(&aside, DIALECT);
+    if moves_aside {
+        // Their SQL names the table: they go, and are created again below.
+        for (name, _) in &stored.indexes {
+            db.exec_raw(&format!("DROP INDEX {}", quote(name, DIALECT)))
+                .await?;
+        }
+        for (name, _) in &stored.triggers {
+            db.exec_raw(&format!("DROP TRIGGER {}", quote(name, DIALECT)))
+                .await?;
+        }
+        let unchanged = TableDefinition::parse(&stored.sql)?.to_sql(&holding);
+        move_aside(db, &stored, &aside, &unchanged).await?;
+    } else {
+        db.exec_raw(&format!("CREATE TABLE {holding} AS SELECT * FROM {quoted}"))
+            .await?;
+        db.exec_raw(&format!("DROP TABLE {quoted}")).await?;
+    }
     db.exec_raw(&definition.to_sql(&quoted))
         .await
         .map_err(|error| failed(&label, "creating the new table", error))?;
@@ -293,6 +302,7 @@ async fn steps(
     ))
     .await
     .map_err(|error| failed(&label, "copying the rows", error))?;
+    // Nothing references the old table by its name aside, so dropping it runs no action.
     db.exec_raw(&format!("DROP TABLE {holding}")).await?;
 
     for (name, sql) in &stored.indexes {
