@@ -328,7 +328,11 @@ async fn tables_referencing_with_delete_actions_are_untouched_by_a_transactional
         .await
         .unwrap_or_else(|error| panic!("{name}: {error}"));
 
-        assert_eq!(children(db).await, children_before(), "{name}: no action ran");
+        assert_eq!(
+            children(db).await,
+            children_before(),
+            "{name}: no action ran"
+        );
         assert_eq!(
             vec![
                 schema_sql(db, "memberships").await,
@@ -376,7 +380,11 @@ async fn tables_referencing_with_delete_actions_are_untouched_by_a_transactional
             .expect("delete");
         let fk = handle.foreign_keys;
         assert_eq!(
-            rows(db, "SELECT artist_id, member FROM memberships ORDER BY rowid").await,
+            rows(
+                db,
+                "SELECT artist_id, member FROM memberships ORDER BY rowid"
+            )
+            .await,
             if fk {
                 vec![vec![Value::Int(1), text("m1")]]
             } else {
@@ -420,7 +428,11 @@ async fn tables_referencing_with_delete_actions_are_untouched_without_a_transact
         )
         .await
         .unwrap_or_else(|error| panic!("{name}: {error}"));
-        assert_eq!(children(db).await, children_before(), "{name}: no action ran");
+        assert_eq!(
+            children(db).await,
+            children_before(),
+            "{name}: no action ran"
+        );
         assert!(
             db.query("SELECT legacy FROM artists", &[]).await.is_err(),
             "{name}"
