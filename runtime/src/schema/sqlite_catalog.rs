@@ -225,7 +225,8 @@ pub(crate) async fn foreign_key_check(db: &dyn Database, table: &str) -> Result<
 /// (<https://www.sqlite.org/lang_altertable.html#otheralter>, the simpler procedure): with
 /// `writable_schema` on, update the rows, then bump `schema_version` so that the schema is
 /// read again. The table's own indexes and triggers must have been dropped before (their
-/// SQL names the old table); its automatic indexes and `AUTOINCREMENT` counter move with it.
+/// SQL names the old table); its automatic indexes, `AUTOINCREMENT` counter and `ANALYZE`
+/// statistics move with it.
 pub(crate) async fn move_aside(
     db: &dyn Database,
     stored: &Stored,
@@ -320,6 +321,23 @@ async fn rename_rows(
             &[Value::from(aside), Value::from(stored.name.as_str())],
         )
         .await?;
+    }
+    // `ANALYZE` statistics follow too, so that dropping the old table clears them, as
+    // dropping it under its own name would have.
+    for statistics in ["sqlite_stat1", "sqlite_stat4"] {
+        let exists = db
+            .query(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                &[Value::from(statistics)],
+            )
+            .await?;
+        if !exists.is_empty() {
+            db.execute(
+                &format!("UPDATE {statistics} SET tbl = ?1 WHERE tbl = ?2"),
+                &[Value::from(aside), Value::from(stored.name.as_str())],
+            )
+            .await?;
+        }
     }
     // Bumping the version makes this connection read the schema again before its next
     // statement (and any other connection after the commit).
