@@ -242,8 +242,8 @@ fn rewrite(stored: &Stored, operation: &AlterOperation, label: &str) -> Result<T
 
 /// The rebuild's statements, on `db`, inside a transaction. `enforced`: foreign keys are
 /// on (so checks are deferred, and a table referenced with an `ON DELETE` action is moved
-/// aside rather than dropped). `shared`: the transaction
-/// is the migration's, not the rebuild's own.
+/// aside rather than dropped). `shared`: the transaction is the migration's, not the
+/// rebuild's own.
 async fn steps(
     db: &dyn Database,
     table: &str,
