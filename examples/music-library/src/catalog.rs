@@ -10,11 +10,10 @@
 //!   on SQLite the builder rebuilds `labels`. A hand-written rebuild that drops and
 //!   recreates `labels` would delete every release through the cascade, with foreign keys
 //!   enforced as sqlx enforces them by default, and `PRAGMA foreign_keys` cannot be turned
-//!   off inside the migration's transaction. So this migration runs with
-//!   [`TransactionMode::NoTransaction`]: the builder then turns foreign keys off on its own
-//!   connection and rebuilds in a transaction of its own, as SQLite's procedure says (in
-//!   the migration's transaction it refuses, before changing anything, to rebuild a table
-//!   referenced with an `ON DELETE` action).
+//!   off inside the migration's transaction. The builder's rebuild runs in that
+//!   transaction all the same: it moves the old `labels` aside in SQLite's catalog, where
+//!   `releases` no longer references it, so dropping it runs no cascade (see
+//!   [`AlterTable`](switchy_schema::schema::AlterTable)).
 //!
 //! The tests prove that the releases survive both.
 //!
@@ -34,7 +33,6 @@
 //! # }
 //! ```
 
-use switchy_schema::TransactionMode;
 use switchy_schema::code::{CodeMigration, CodeSource, Executable};
 use switchy_schema::schema::{
     Column, ColumnType, ReferentialAction, alter_table, create_index, create_table, drop_index,
@@ -180,9 +178,8 @@ fn drop_labels_founded() -> CodeMigration {
             .boxed(),
         labels_by_founded().boxed(),
     ])
-    .with_transaction_mode(TransactionMode::NoTransaction)
     .with_description(
         "drops an indexed column of a table that releases reference: a rebuild on SQLite, \
-         outside the migration's transaction so that foreign keys can be turned off",
+         in the migration's transaction, that never cascades into releases",
     )
 }

@@ -45,9 +45,9 @@ pub(crate) enum Step {
 /// rows are copied aside, the table is dropped and created again under its own name, the
 /// rows are copied back, and its indexes (expression and partial ones included) and
 /// triggers are created again from their stored SQL; every view that names the table must
-/// still work, and the `AUTOINCREMENT` counter is kept. The table is never renamed, so the
-/// foreign keys of other tables keep pointing at it, and views and triggers elsewhere keep
-/// their text.
+/// still work, and the `AUTOINCREMENT` counter is kept. The table is never renamed with
+/// `ALTER TABLE`, so the foreign keys of other tables keep pointing at it, and views and
+/// triggers elsewhere keep their text.
 ///
 /// Foreign keys: where the rebuild can open a transaction itself (a code migration with
 /// [`TransactionMode::NoTransaction`](crate::TransactionMode::NoTransaction), or the
@@ -56,11 +56,15 @@ pub(crate) enum Step {
 /// `PRAGMA foreign_key_check`, and turns them back on: SQLite's documented procedure.
 /// Inside the migration's transaction, where `PRAGMA foreign_keys` cannot change, it sets
 /// `PRAGMA defer_foreign_keys = ON` (reset when the transaction ends) so that the rows
-/// referencing the table are checked once they have their parent back; a table that
-/// another table references with an `ON DELETE` action (`CASCADE`, `SET NULL`,
-/// `SET DEFAULT`, `RESTRICT`) is refused there with an error saying to use
-/// `TransactionMode::NoTransaction`, because dropping it would run the action. With
-/// foreign keys off, nothing is enforced or cascaded either way.
+/// referencing the table are checked once they have their parent back. There, a table
+/// that another table references with an `ON DELETE` action (`CASCADE`, `SET NULL`,
+/// `SET DEFAULT`, `RESTRICT`) is not dropped, since that would run the action: it is
+/// renamed aside in `sqlite_master` alone (with `PRAGMA writable_schema`, SQLite's
+/// documented way of editing the schema in a transaction), so that the referencing tables
+/// resolve to the new table and dropping the old one runs nothing. A connection in SQLite's
+/// defensive mode refuses that edit; the error then says to use
+/// `TransactionMode::NoTransaction`. With foreign keys off, nothing is enforced or
+/// cascaded either way.
 ///
 /// Any failure leaves the table as it was (the transaction rolls back).
 #[derive(Debug, Clone, PartialEq)]

@@ -75,10 +75,9 @@
 //! the migration's transaction, keeping its rows, indexes, triggers, views and the foreign
 //! keys into and out of it; a failure leaves the table as it was. A dry run shows them as
 //! a comment, since their statements depend on the table as it is in the database. How
-//! foreign keys are handled, and the one case that needs
-//! [`TransactionMode::NoTransaction`](crate::TransactionMode::NoTransaction) (a table
-//! referenced with an `ON DELETE` action, on a connection with foreign keys on), is
-//! described with [`AlterTable`].
+//! foreign keys are handled (no `ON DELETE` action of a referencing table ever runs, also
+//! inside the migration's transaction with foreign keys on) is described with
+//! [`AlterTable`].
 
 mod alter;
 mod column;

@@ -214,3 +214,134 @@ pub(crate) async fn foreign_key_check(db: &dyn Database, table: &str) -> Result<
     }
     Ok(())
 }
+
+/// Renames table `stored` to `aside` in `sqlite_master` only, with `sql` (its definition
+/// under the new name): the foreign keys, triggers and views of other tables keep naming
+/// the old name, so they resolve to the table created next under it. This is what
+/// `ALTER TABLE .. RENAME` did with foreign keys off before SQLite 3.26; with them on it
+/// rewrites the other tables' foreign keys too (also with `legacy_alter_table`), and
+/// inside a transaction they cannot be turned off. It follows SQLite's documented way of
+/// editing the schema in a transaction
+/// (<https://www.sqlite.org/lang_altertable.html#otheralter>, the simpler procedure): with
+/// `writable_schema` on, update the rows, then bump `schema_version` so that the schema is
+/// read again. The table's own indexes and triggers must have been dropped before (their
+/// SQL names the old table); its automatic indexes, `AUTOINCREMENT` counter and `ANALYZE`
+/// statistics move with it.
+pub(crate) async fn move_aside(
+    db: &dyn Database,
+    stored: &Stored,
+    aside: &str,
+    sql: &str,
+) -> Result<()> {
+    let version = db
+        .query("PRAGMA schema_version", &[])
+        .await?
+        .first()
+        .and_then(|row| row.get_index(0))
+        .and_then(Value::as_i64)
+        .ok_or_else(|| Error::Unsupported("PRAGMA schema_version returned nothing".to_owned()))?;
+    let writable_before = pragma_flag(db, "writable_schema").await?;
+    db.exec_raw("PRAGMA writable_schema = ON").await?;
+    let moved = rename_rows(db, stored, aside, sql, version).await;
+    // A connection flag, not undone by a rollback: always put it back.
+    let restored = if writable_before {
+        Ok(())
+    } else {
+        db.exec_raw("PRAGMA writable_schema = OFF").await
+    };
+    moved?;
+    restored?;
+    let found = db
+        .query(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            &[Value::from(aside)],
+        )
+        .await?;
+    if found.is_empty() {
+        return Err(Error::Unsupported(format!(
+            "cannot move table `{}` aside: SQLite did not take the renamed definition",
+            stored.name
+        )));
+    }
+    Ok(())
+}
+
+async fn rename_rows(
+    db: &dyn Database,
+    stored: &Stored,
+    aside: &str,
+    sql: &str,
+    version: i64,
+) -> Result<()> {
+    let refused = |error: crate::error::DatabaseError| {
+        Error::database(
+            format!(
+                "cannot move table `{}` aside in sqlite_master (the connection may be in SQLite's defensive mode, which forbids PRAGMA writable_schema); give this migration TransactionMode::NoTransaction, and the rebuild turns foreign keys off instead",
+                stored.name
+            ),
+            error,
+        )
+    };
+    db.execute(
+        "UPDATE sqlite_master SET name = ?1, tbl_name = ?1, sql = ?2 WHERE type = 'table' AND name = ?3",
+        &[Value::from(aside), Value::from(sql), Value::from(stored.name.as_str())],
+    )
+    .await
+    .map_err(refused)?;
+    // `sqlite_autoindex_<table>_<n>`: SQLite names them after the table, and reading the
+    // schema again matches them to the table's UNIQUE and PRIMARY KEY constraints by name.
+    db.execute(
+        "UPDATE sqlite_master SET tbl_name = ?1, name = 'sqlite_autoindex_' || ?1 || substr(name, length(?2) + 18) WHERE type = 'index' AND tbl_name = ?2 AND sql IS NULL",
+        &[Value::from(aside), Value::from(stored.name.as_str())],
+    )
+    .await
+    .map_err(refused)?;
+    let left = db
+        .query(
+            "SELECT name FROM sqlite_master WHERE tbl_name = ?1 AND type IN ('index', 'trigger')",
+            &[Value::from(stored.name.as_str())],
+        )
+        .await?;
+    if let Some(row) = left.first() {
+        return Err(Error::Unsupported(format!(
+            "cannot move table `{}` aside: `{}` still belongs to it",
+            stored.name,
+            row.get_str("name").unwrap_or_default()
+        )));
+    }
+    let counts = db
+        .query(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'",
+            &[],
+        )
+        .await?;
+    if !counts.is_empty() {
+        db.execute(
+            "UPDATE sqlite_sequence SET name = ?1 WHERE name = ?2",
+            &[Value::from(aside), Value::from(stored.name.as_str())],
+        )
+        .await?;
+    }
+    // `ANALYZE` statistics follow too, so that dropping the old table clears them, as
+    // dropping it under its own name would have.
+    for statistics in ["sqlite_stat1", "sqlite_stat4"] {
+        let exists = db
+            .query(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                &[Value::from(statistics)],
+            )
+            .await?;
+        if !exists.is_empty() {
+            db.execute(
+                &format!("UPDATE {statistics} SET tbl = ?1 WHERE tbl = ?2"),
+                &[Value::from(aside), Value::from(stored.name.as_str())],
+            )
+            .await?;
+        }
+    }
+    // Bumping the version makes this connection read the schema again before its next
+    // statement (and any other connection after the commit).
+    db.exec_raw(&format!("PRAGMA schema_version = {}", version + 1))
+        .await?;
+    Ok(())
+}

@@ -8,7 +8,8 @@
 //! them on, dropping a table that others reference deletes its rows first, which cascades
 //! into (or is refused by) the tables that reference it.
 //!
-//! So the rebuild here never renames the table, and handles foreign keys as follows:
+//! So the rebuild here never renames the table with `ALTER TABLE`, and handles foreign
+//! keys as follows:
 //!
 //! 1. It reads the table's `CREATE TABLE`, indexes and triggers from `sqlite_master`, and
 //!    rewrites only the part of the `CREATE TABLE` the operation changes.
@@ -19,21 +20,35 @@
 //!    back on afterwards: SQLite's procedure as documented.
 //! 3. Inside the migration's transaction with foreign keys on, it sets
 //!    `PRAGMA defer_foreign_keys = ON` (allowed in a transaction, and reset by its end) so
-//!    that rows left without their parent for a moment are checked at the end only. A
-//!    table referenced by a foreign key with an `ON DELETE` action (`CASCADE`, `SET NULL`,
-//!    `SET DEFAULT`, `RESTRICT`) cannot be rebuilt this way, since dropping it would run the
-//!    action: that is an error naming the referencing table, before anything changed,
-//!    which says to run the migration with `TransactionMode::NoTransaction`.
-//! 4. It copies the rows aside, drops the table, creates it again under its own name with
-//!    the new definition and copies the rows back (the foreign keys that point to the
-//!    table follow it by name, and with deferred checks each row put back settles the
-//!    rows that reference it), then recreates the indexes (expression and partial ones
-//!    included) and triggers. Views are kept, and each view that names the table must
-//!    still work. The `AUTOINCREMENT` counter is kept.
-//! 5. With foreign keys on, `PRAGMA foreign_key_check` must then find nothing.
+//!    that rows left without their parent for a moment are checked at the end only.
+//! 4. Usually it copies the rows aside, drops the table, creates it again under its own
+//!    name with the new definition and copies the rows back (the foreign keys that point
+//!    to the table follow it by name, and with deferred checks each row put back settles
+//!    the rows that reference it).
+//!
+//!    But inside the migration's transaction with foreign keys on, dropping a table that
+//!    another references with an `ON DELETE` action (`CASCADE`, `SET NULL`,
+//!    `SET DEFAULT`, `RESTRICT`) would run that action on the referencing rows. Renaming
+//!    it first does not help: with foreign keys on, `ALTER TABLE .. RENAME` rewrites the
+//!    other tables' `REFERENCES` clauses to the new name, also with
+//!    `PRAGMA legacy_alter_table = ON` (see the table in
+//!    <https://www.sqlite.org/lang_altertable.html#altertabrename>). So the old table is
+//!    moved aside in the catalog only: its indexes and triggers are dropped, and its row
+//!    in `sqlite_master` (with its automatic indexes and `AUTOINCREMENT` counter) gets a
+//!    name of its own, with `PRAGMA writable_schema` and a `schema_version` bump, SQLite's
+//!    [documented way](https://www.sqlite.org/lang_altertable.html#otheralter) of editing
+//!    the schema inside a transaction. The referencing tables still name the table, and
+//!    resolve to the new one created under that name; the rows are copied from the old
+//!    table, which nothing references any more, so dropping it runs no action. A
+//!    connection in SQLite's defensive mode refuses `writable_schema`: that is an error,
+//!    and `TransactionMode::NoTransaction` is the way there.
+//! 5. It recreates the indexes (expression and partial ones included) and triggers from
+//!    their stored SQL. Views are kept, and each view that names the table must still
+//!    work. The `AUTOINCREMENT` counter is kept.
+//! 6. With foreign keys on, `PRAGMA foreign_key_check` must then find nothing.
 //!
 //! Any failure leaves the table as it was: the transaction (the migration's, or its own)
-//! rolls back.
+//! rolls back, the catalog edit with it.
 
 use crate::database::{Database, DatabaseTransaction, Dialect};
 use crate::error::{DatabaseErrorKind, Error, Result};
@@ -41,7 +56,7 @@ use crate::error::{DatabaseErrorKind, Error, Result};
 use super::alter::{AlterOperation, column_definition};
 use super::render::{quote, unsupported};
 use super::sqlite_catalog::{
-    Stored, acting_references, autoincrement_counter, foreign_key_check, index_columns,
+    Stored, acting_references, autoincrement_counter, foreign_key_check, index_columns, move_aside,
     pragma_flag, read_stored, restore_autoincrement_counter, stored_columns, table_exists,
 };
 use super::sqlite_ddl::{Part, TableDefinition, kept_column_clauses};
@@ -226,8 +241,9 @@ fn rewrite(stored: &Stored, operation: &AlterOperation, label: &str) -> Result<T
 }
 
 /// The rebuild's statements, on `db`, inside a transaction. `enforced`: foreign keys are
-/// on (so checks are deferred and acting references refused). `shared`: the transaction
-/// is the migration's, not the rebuild's own.
+/// on (so checks are deferred, and a table referenced with an `ON DELETE` action is moved
+/// aside rather than dropped). `shared`: the transaction is the migration's, not the
+/// rebuild's own.
 async fn steps(
     db: &dyn Database,
     table: &str,
@@ -240,17 +256,11 @@ async fn steps(
     let definition = rewrite(&stored, operation, &label)?;
     let quoted = quote(&stored.name, DIALECT);
 
+    // Inside the migration's transaction with foreign keys on, dropping a table that
+    // another references with an ON DELETE action would run it: the old table is then
+    // moved aside in the catalog instead, where nothing references it any more.
+    let moves_aside = enforced && !acting_references(db, &stored.name).await?.is_empty();
     let deferred_before = if enforced {
-        if let Some((child, action)) = acting_references(db, &stored.name).await?.first() {
-            return Err(unsupported(
-                &label,
-                DIALECT,
-                &format!(
-                    "table `{child}` references `{}` with ON DELETE {action}, and inside the migration's transaction foreign keys cannot be turned off, so dropping the old table would run that action; give this migration TransactionMode::NoTransaction, and the rebuild turns foreign keys off around a transaction of its own",
-                    stored.name
-                ),
-            ));
-        }
         let before = pragma_flag(db, "defer_foreign_keys").await?;
         db.exec_raw("PRAGMA defer_foreign_keys = ON").await?;
         Some(before)
@@ -274,10 +284,25 @@ async fn steps(
     let old_columns = stored_columns(db, &stored.name).await?;
     let sequence = autoincrement_counter(db, &stored.name).await?;
 
-    let holding = quote(&format!("__switchy_rebuild_{}", stored.name), DIALECT);
-    db.exec_raw(&format!("CREATE TABLE {holding} AS SELECT * FROM {quoted}"))
-        .await?;
-    db.exec_raw(&format!("DROP TABLE {quoted}")).await?;
+    let aside = format!("__switchy_rebuild_{}", stored.name);
+    let holding = quote(&aside, DIALECT);
+    if moves_aside {
+        // Their SQL names the table: they go, and are created again below.
+        for (name, _) in &stored.indexes {
+            db.exec_raw(&format!("DROP INDEX {}", quote(name, DIALECT)))
+                .await?;
+        }
+        for (name, _) in &stored.triggers {
+            db.exec_raw(&format!("DROP TRIGGER {}", quote(name, DIALECT)))
+                .await?;
+        }
+        let unchanged = TableDefinition::parse(&stored.sql)?.to_sql(&holding);
+        move_aside(db, &stored, &aside, &unchanged).await?;
+    } else {
+        db.exec_raw(&format!("CREATE TABLE {holding} AS SELECT * FROM {quoted}"))
+            .await?;
+        db.exec_raw(&format!("DROP TABLE {quoted}")).await?;
+    }
     db.exec_raw(&definition.to_sql(&quoted))
         .await
         .map_err(|error| failed(&label, "creating the new table", error))?;
@@ -293,6 +318,7 @@ async fn steps(
     ))
     .await
     .map_err(|error| failed(&label, "copying the rows", error))?;
+    // Nothing references the old table by its name aside, so dropping it runs no action.
     db.exec_raw(&format!("DROP TABLE {holding}")).await?;
 
     for (name, sql) in &stored.indexes {
