@@ -17,7 +17,7 @@
 use std::time::{Duration, Instant};
 
 use diesel::Connection as _;
-use diesel_migrations::{EmbeddedMigrations, MigrationHarness as _};
+use diesel_migrations::EmbeddedMigrations;
 
 /// The 1,000 migrations in refinery's layout (`V{n}__bench.sql`, from `build.rs`).
 mod refinery_apply {
