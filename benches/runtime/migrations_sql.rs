@@ -17,7 +17,8 @@ pub fn migration(n: usize) -> String {
 
 /// The one big migration: a `CREATE TABLE` and `BIG_ROWS` `INSERT`s.
 pub fn big() -> String {
-    let mut big = String::from("CREATE TABLE big (id INTEGER PRIMARY KEY, name TEXT, payload TEXT);\n");
+    let mut big =
+        String::from("CREATE TABLE big (id INTEGER PRIMARY KEY, name TEXT, payload TEXT);\n");
     for n in 0..BIG_ROWS {
         writeln!(
             big,

@@ -16,8 +16,14 @@ fn main() {
     for n in 0..COUNT {
         let text = migration(n);
         write_if_changed(&root.join(format!("refinery/V{}__bench.sql", n + 1)), &text);
-        write_if_changed(&root.join(format!("diesel/{:05}_bench/up.sql", n + 1)), &text);
-        write_if_changed(&root.join(format!("diesel/{:05}_bench/down.sql", n + 1)), "");
+        write_if_changed(
+            &root.join(format!("diesel/{:05}_bench/up.sql", n + 1)),
+            &text,
+        );
+        write_if_changed(
+            &root.join(format!("diesel/{:05}_bench/down.sql", n + 1)),
+            "",
+        );
     }
     let big = big();
     write_if_changed(&root.join("refinery-big/V1__big.sql"), &big);

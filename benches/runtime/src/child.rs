@@ -22,7 +22,11 @@ fn sqlite_url(path: &str) -> String {
 fn texts(figure: Figure) -> Vec<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("generated")
-        .join(if figure == Figure::Big { "big" } else { "apply" });
+        .join(if figure == Figure::Big {
+            "big"
+        } else {
+            "apply"
+        });
     let mut ids: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("generated folder")
         .map(|e| e.unwrap().path())
@@ -42,7 +46,9 @@ pub(crate) fn child(figure: &str, driver: &str, kind: &str, target: &str) {
     let driver = Driver::parse(driver);
     let rt = runtime();
     match kind {
-        "floor" if figure.is_noop() => rt.block_on(floor_noop(driver, target, figure.migrations().len())),
+        "floor" if figure.is_noop() => {
+            rt.block_on(floor_noop(driver, target, figure.migrations().len()))
+        }
         "floor" if figure == Figure::Big && driver.engine() == Engine::Sqlite => {
             sqlite_floor_big(&rt, driver, target, &texts(figure)[0]);
         }
@@ -51,11 +57,26 @@ pub(crate) fn child(figure: &str, driver: &str, kind: &str, target: &str) {
             rt.block_on(floor_apply(driver, target, &texts));
         }
         "switchy" | "prepare" => {
-            rt.block_on(switchy(driver, target, figure.migrations(), kind == "switchy", figure));
+            rt.block_on(switchy(
+                driver,
+                target,
+                figure.migrations(),
+                kind == "switchy",
+                figure,
+            ));
         }
         "sqlx-migrate" | "prepare-sqlx" => {
-            let migrator = if figure == Figure::Big { &SQLX_BIG } else { &SQLX_APPLY };
-            rt.block_on(sqlx_migrate(driver, target, migrator, kind == "sqlx-migrate"));
+            let migrator = if figure == Figure::Big {
+                &SQLX_BIG
+            } else {
+                &SQLX_APPLY
+            };
+            rt.block_on(sqlx_migrate(
+                driver,
+                target,
+                migrator,
+                kind == "sqlx-migrate",
+            ));
         }
         other => panic!("kind {other}"),
     }
@@ -67,7 +88,15 @@ pub(crate) fn child(figure: &str, driver: &str, kind: &str, target: &str) {
 /// `db` is an open connection that nothing else uses during the call.
 unsafe fn sqlite_exec(db: *mut rusqlite::ffi::sqlite3, sql: &CStr) {
     // SAFETY: the caller's contract; no callback, no error-message out-pointer.
-    let rc = unsafe { rusqlite::ffi::sqlite3_exec(db, sql.as_ptr(), None, std::ptr::null_mut(), std::ptr::null_mut()) };
+    let rc = unsafe {
+        rusqlite::ffi::sqlite3_exec(
+            db,
+            sql.as_ptr(),
+            None,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        )
+    };
     assert_eq!(rc, rusqlite::ffi::SQLITE_OK, "sqlite3_exec");
 }
 
@@ -92,7 +121,9 @@ fn sqlite_floor_big(rt: &tokio::runtime::Runtime, driver: Driver, target: &str, 
             }
         }
         Driver::SqlxSqlite => {
-            let mut conn = rt.block_on(sqlx::SqliteConnection::connect(&sqlite_url(target))).unwrap();
+            let mut conn = rt
+                .block_on(sqlx::SqliteConnection::connect(&sqlite_url(target)))
+                .unwrap();
             let mut handle = rt.block_on(conn.lock_handle()).unwrap();
             let db = handle.as_raw_handle().as_ptr();
             started = Instant::now();
@@ -121,11 +152,16 @@ async fn floor_apply(driver: Driver, target: &str, texts: &[String]) {
             }
         }
         Driver::SqlxSqlite => {
-            let mut conn = sqlx::SqliteConnection::connect(&sqlite_url(target)).await.unwrap();
+            let mut conn = sqlx::SqliteConnection::connect(&sqlite_url(target))
+                .await
+                .unwrap();
             started = Instant::now();
             for sql in texts {
                 sqlx::raw_sql("BEGIN").execute(&mut conn).await.unwrap();
-                sqlx::raw_sql(AssertSqlSafe(sql.as_str())).execute(&mut conn).await.unwrap();
+                sqlx::raw_sql(AssertSqlSafe(sql.as_str()))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
                 sqlx::raw_sql("COMMIT").execute(&mut conn).await.unwrap();
             }
         }
@@ -134,7 +170,10 @@ async fn floor_apply(driver: Driver, target: &str, texts: &[String]) {
             started = Instant::now();
             for sql in texts {
                 sqlx::raw_sql("BEGIN").execute(&mut conn).await.unwrap();
-                sqlx::raw_sql(AssertSqlSafe(sql.as_str())).execute(&mut conn).await.unwrap();
+                sqlx::raw_sql(AssertSqlSafe(sql.as_str()))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
                 sqlx::raw_sql("COMMIT").execute(&mut conn).await.unwrap();
             }
         }
@@ -143,7 +182,10 @@ async fn floor_apply(driver: Driver, target: &str, texts: &[String]) {
             started = Instant::now();
             for sql in texts {
                 sqlx::raw_sql("BEGIN").execute(&mut conn).await.unwrap();
-                sqlx::raw_sql(AssertSqlSafe(sql.as_str())).execute(&mut conn).await.unwrap();
+                sqlx::raw_sql(AssertSqlSafe(sql.as_str()))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
                 sqlx::raw_sql("COMMIT").execute(&mut conn).await.unwrap();
             }
         }
@@ -177,24 +219,35 @@ async fn floor_noop(driver: Driver, target: &str, applied: usize) {
             rows = r.len();
         }
         Driver::SqlxSqlite => {
-            let mut conn = sqlx::SqliteConnection::connect(&sqlite_url(target)).await.unwrap();
+            let mut conn = sqlx::SqliteConnection::connect(&sqlite_url(target))
+                .await
+                .unwrap();
             started = Instant::now();
             let r: Vec<(String, String, Option<String>)> =
-                sqlx::query_as(AssertSqlSafe(sql.clone())).fetch_all(&mut conn).await.unwrap();
+                sqlx::query_as(AssertSqlSafe(sql.clone()))
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap();
             rows = r.len();
         }
         Driver::SqlxPostgres => {
             let mut conn = sqlx::PgConnection::connect(target).await.unwrap();
             started = Instant::now();
             let r: Vec<(String, String, Option<String>)> =
-                sqlx::query_as(AssertSqlSafe(sql.clone())).fetch_all(&mut conn).await.unwrap();
+                sqlx::query_as(AssertSqlSafe(sql.clone()))
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap();
             rows = r.len();
         }
         Driver::SqlxMysql => {
             let mut conn = sqlx::MySqlConnection::connect(target).await.unwrap();
             started = Instant::now();
             let r: Vec<(String, String, Option<String>)> =
-                sqlx::query_as(AssertSqlSafe(sql.clone())).fetch_all(&mut conn).await.unwrap();
+                sqlx::query_as(AssertSqlSafe(sql.clone()))
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap();
             rows = r.len();
         }
         Driver::TokioPostgres => {
@@ -211,11 +264,18 @@ async fn floor_noop(driver: Driver, target: &str, applied: usize) {
 
 /// The peer: sqlx's own migrator on the pool, the way sqlx documents it (it does not
 /// count statements: `queries=-`).
-async fn sqlx_migrate(driver: Driver, target: &str, migrator: &sqlx::migrate::Migrator, timed: bool) {
+async fn sqlx_migrate(
+    driver: Driver,
+    target: &str,
+    migrator: &sqlx::migrate::Migrator,
+    timed: bool,
+) {
     let started;
     match driver {
         Driver::SqlxSqlite => {
-            let pool = sqlx::SqlitePool::connect(&sqlite_url(target)).await.unwrap();
+            let pool = sqlx::SqlitePool::connect(&sqlite_url(target))
+                .await
+                .unwrap();
             started = Instant::now();
             migrator.run(&pool).await.unwrap();
         }
@@ -237,7 +297,9 @@ async fn sqlx_migrate(driver: Driver, target: &str, migrator: &sqlx::migrate::Mi
 }
 
 async fn tokio_postgres_client(url: &str) -> tokio_postgres::Client {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
     tokio::spawn(async move {
         let _ = connection.await;
     });
@@ -261,7 +323,9 @@ async fn switchy(
             timed_run(migrations, &db, &count).await
         }
         Driver::SqlxSqlite => {
-            let db = sqlx::SqlitePool::connect(&sqlite_url(target)).await.unwrap();
+            let db = sqlx::SqlitePool::connect(&sqlite_url(target))
+                .await
+                .unwrap();
             timed_run(migrations, &db, &count).await
         }
         Driver::SqlxPostgres => {
@@ -277,7 +341,11 @@ async fn switchy(
             timed_run(migrations, &db, &count).await
         }
     };
-    let expected = if figure.is_noop() && timed { 0 } else { migrations.len() };
+    let expected = if figure.is_noop() && timed {
+        0
+    } else {
+        migrations.len()
+    };
     assert_eq!(report_.applied.len(), expected, "applied count");
     if timed {
         report(elapsed, count.load(Ordering::Relaxed));
@@ -289,9 +357,11 @@ async fn timed_run(
     db: &dyn Database,
     count: &AtomicUsize,
 ) -> (Duration, switchy_schema::RunReport) {
-    let counting = Counting { inner: Box::new(db), count };
+    let counting = Counting {
+        inner: Box::new(db),
+        count,
+    };
     let started = Instant::now();
     let report = migrations.run(&counting).await.expect("switchy run");
     (started.elapsed(), report)
 }
-

@@ -38,11 +38,17 @@ impl Database for Counting<'_> {
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
         self.tick();
         let tx = self.inner.begin_transaction().await?;
-        Ok(Box::new(CountingTx { inner: tx, count: self.count }))
+        Ok(Box::new(CountingTx {
+            inner: tx,
+            count: self.count,
+        }))
     }
     async fn pinned(&self) -> Result<Box<dyn Database + '_>, DatabaseError> {
         let pinned = self.inner.pinned().await?;
-        Ok(Box::new(Counting { inner: pinned, count: self.count }))
+        Ok(Box::new(Counting {
+            inner: pinned,
+            count: self.count,
+        }))
     }
     fn queue_cleanup(&self, sql: &str) -> bool {
         self.inner.queue_cleanup(sql)
@@ -93,4 +99,3 @@ impl DatabaseTransaction for CountingTx<'_> {
         self.inner.rollback().await
     }
 }
-

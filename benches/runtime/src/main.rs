@@ -95,7 +95,13 @@ enum Figure {
 }
 
 impl Figure {
-    const ALL: [Figure; 5] = [Figure::Apply, Figure::ApplyTmpfs, Figure::Noop, Figure::NoopOne, Figure::Big];
+    const ALL: [Figure; 5] = [
+        Figure::Apply,
+        Figure::ApplyTmpfs,
+        Figure::Noop,
+        Figure::NoopOne,
+        Figure::Big,
+    ];
     fn name(self) -> &'static str {
         match self {
             Figure::Apply => "apply",
@@ -148,7 +154,13 @@ enum Tool {
 }
 
 impl Tool {
-    const ALL: [Tool; 5] = [Tool::Floor, Tool::Switchy, Tool::SqlxMigrate, Tool::Refinery, Tool::Diesel];
+    const ALL: [Tool; 5] = [
+        Tool::Floor,
+        Tool::Switchy,
+        Tool::SqlxMigrate,
+        Tool::Refinery,
+        Tool::Diesel,
+    ];
     /// The child's `kind` argument.
     fn kind(self) -> &'static str {
         match self {
@@ -186,11 +198,17 @@ impl Tool {
     /// theirs: rusqlite (both call libsqlite3 synchronously), tokio-postgres, sqlx-mysql
     /// (the only MySQL row).
     fn measured(self, figure: Figure, driver: Driver) -> bool {
-        let host = matches!(driver, Driver::Rusqlite | Driver::TokioPostgres | Driver::SqlxMysql);
+        let host = matches!(
+            driver,
+            Driver::Rusqlite | Driver::TokioPostgres | Driver::SqlxMysql
+        );
         match self {
             Tool::Floor | Tool::Switchy => true,
             _ if figure == Figure::NoopOne => false,
-            Tool::SqlxMigrate => matches!(driver, Driver::SqlxSqlite | Driver::SqlxPostgres | Driver::SqlxMysql),
+            Tool::SqlxMigrate => matches!(
+                driver,
+                Driver::SqlxSqlite | Driver::SqlxPostgres | Driver::SqlxMysql
+            ),
             Tool::Refinery | Tool::Diesel => host,
         }
     }

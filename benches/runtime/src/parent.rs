@@ -37,7 +37,12 @@ fn spawn(exe: &Path, figure: Figure, driver: &str, kind: &str, target: &str) -> 
         .spawn()
         .expect("spawn child");
     let mut out = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
     let pid = libc::pid_t::try_from(child.id()).unwrap();
     let mut status = 0;
     // SAFETY: plain libc call with valid out-pointers; reaps our own child.
@@ -50,10 +55,15 @@ fn spawn(exe: &Path, figure: Figure, driver: &str, kind: &str, target: &str) -> 
         "child {} {driver} {kind} failed",
         figure.name(),
     );
-    let field = |key: &str| -> Option<&str> { out.split_whitespace().find_map(|w| w.strip_prefix(key)) };
+    let field =
+        |key: &str| -> Option<&str> { out.split_whitespace().find_map(|w| w.strip_prefix(key)) };
     let is_prepare = kind.starts_with("prepare");
     let elapsed = field("elapsed_ns=").map(|v| v.parse::<u64>().expect("elapsed_ns"));
-    assert!(is_prepare || elapsed.is_some(), "child {} {driver} {kind} printed no elapsed_ns: {out:?}", figure.name());
+    assert!(
+        is_prepare || elapsed.is_some(),
+        "child {} {driver} {kind} printed no elapsed_ns: {out:?}",
+        figure.name()
+    );
     Sample {
         elapsed: Duration::from_nanos(elapsed.unwrap_or(0)),
         process,
@@ -83,7 +93,10 @@ fn make_target(rt: &tokio::runtime::Runtime, figure: Figure, driver: Driver) -> 
             };
             std::fs::create_dir_all(&dir).unwrap();
             let path = dir.join(format!("{name}.db"));
-            Some(Target { location: path.to_string_lossy().into_owned(), drop: None })
+            Some(Target {
+                location: path.to_string_lossy().into_owned(),
+                drop: None,
+            })
         }
         engine => {
             if figure == Figure::ApplyTmpfs {
@@ -96,8 +109,15 @@ fn make_target(rt: &tokio::runtime::Runtime, figure: Figure, driver: Driver) -> 
             };
             let admin = std::env::var(var).ok()?;
             let base = &admin[..admin.rfind('/').unwrap()];
-            rt.block_on(admin_exec(engine, &admin, &format!("CREATE DATABASE {name}")));
-            Some(Target { location: format!("{base}/{name}"), drop: Some((engine, admin, name)) })
+            rt.block_on(admin_exec(
+                engine,
+                &admin,
+                &format!("CREATE DATABASE {name}"),
+            ));
+            Some(Target {
+                location: format!("{base}/{name}"),
+                drop: Some((engine, admin, name)),
+            })
         }
     }
 }
@@ -136,23 +156,41 @@ fn remove_target(rt: &tokio::runtime::Runtime, target: Target) {
 }
 
 pub(crate) fn parent() {
-    let rounds: usize = std::env::var("BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3).max(1);
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3)
+        .max(1);
     let only = env_list("BENCH_ONLY");
     let wanted = |name: &str| only.as_ref().is_none_or(|o| o.iter().any(|x| x == name));
     let drivers_only = env_list("BENCH_DRIVERS");
-    let figures: Vec<Figure> = Figure::ALL.into_iter().filter(|f| wanted(f.name())).collect();
+    let figures: Vec<Figure> = Figure::ALL
+        .into_iter()
+        .filter(|f| wanted(f.name()))
+        .collect();
     let drivers: Vec<Driver> = Driver::ALL
         .into_iter()
-        .filter(|d| drivers_only.as_ref().is_none_or(|o| o.iter().any(|x| x == d.name())))
+        .filter(|d| {
+            drivers_only
+                .as_ref()
+                .is_none_or(|o| o.iter().any(|x| x == d.name()))
+        })
         .collect();
-    for (var, what) in [("SWITCHY_TEST_POSTGRES_URL", "PostgreSQL"), ("SWITCHY_TEST_MYSQL_URL", "MySQL")] {
+    for (var, what) in [
+        ("SWITCHY_TEST_POSTGRES_URL", "PostgreSQL"),
+        ("SWITCHY_TEST_MYSQL_URL", "MySQL"),
+    ] {
         if std::env::var(var).is_err() {
             eprintln!("{var} is not set: {what} drivers skipped");
         }
     }
     let peers_off = std::env::var("BENCH_PEERS").is_ok_and(|v| v == "0");
     // Built before the first child, so its compile time never overlaps a measurement.
-    let peers_exe = if peers_off || figures.is_empty() { None } else { Some(peers::build()) };
+    let peers_exe = if peers_off || figures.is_empty() {
+        None
+    } else {
+        Some(peers::build())
+    };
     let own_exe = std::env::current_exe().unwrap();
     let rt = runtime();
     let mut samples = Samples::new();
@@ -166,12 +204,15 @@ pub(crate) fn parent() {
                         continue;
                     }
                     let (exe, driver_arg) = match tool {
-                        Tool::Refinery | Tool::Diesel => {
-                            (peers_exe.as_deref().expect("peers binary"), driver.engine().name())
-                        }
+                        Tool::Refinery | Tool::Diesel => (
+                            peers_exe.as_deref().expect("peers binary"),
+                            driver.engine().name(),
+                        ),
                         _ => (own_exe.as_path(), driver.name()),
                     };
-                    let Some(target) = make_target(&rt, figure, driver) else { continue };
+                    let Some(target) = make_target(&rt, figure, driver) else {
+                        continue;
+                    };
                     if figure.is_noop() {
                         spawn(exe, figure, driver_arg, tool.prepare(), &target.location);
                     }
@@ -184,9 +225,14 @@ pub(crate) fn parent() {
                         table::fmt_ms(sample.elapsed),
                         table::fmt_ms(sample.process),
                         sample.rss_kib,
-                        sample.queries.map_or_else(|| "-".to_owned(), |q| q.to_string()),
+                        sample
+                            .queries
+                            .map_or_else(|| "-".to_owned(), |q| q.to_string()),
                     );
-                    samples.entry((figure, driver, tool)).or_default().push(sample);
+                    samples
+                        .entry((figure, driver, tool))
+                        .or_default()
+                        .push(sample);
                     remove_target(&rt, target);
                 }
             }

@@ -11,7 +11,10 @@ pub(crate) fn build() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("peers");
     let target = dir.join("target");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    eprintln!("building the peers binary (refinery, diesel_migrations): {}", dir.display());
+    eprintln!(
+        "building the peers binary (refinery, diesel_migrations): {}",
+        dir.display()
+    );
     let status = Command::new(cargo)
         .args(["build", "--release", "--quiet", "--manifest-path"])
         .arg(dir.join("Cargo.toml"))
@@ -19,6 +22,9 @@ pub(crate) fn build() -> PathBuf {
         .arg(&target)
         .status()
         .expect("run cargo for the peers binary");
-    assert!(status.success(), "building the peers binary failed (see above); BENCH_PEERS=0 skips the peers");
+    assert!(
+        status.success(),
+        "building the peers binary failed (see above); BENCH_PEERS=0 skips the peers"
+    );
     target.join("release/runtime-bench-peers")
 }

@@ -9,7 +9,11 @@ use crate::{APPLY, BIG, Driver, Figure, Tool};
 
 pub(crate) fn fmt_ms(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1e3;
-    if ms < 10.0 { format!("{ms:.3} ms") } else { format!("{ms:.1} ms") }
+    if ms < 10.0 {
+        format!("{ms:.3} ms")
+    } else {
+        format!("{ms:.1} ms")
+    }
 }
 
 fn fmt_mb(kib: i64) -> String {
@@ -48,16 +52,22 @@ pub(crate) fn print(samples: &Samples, figures: &[Figure], drivers: &[Driver], r
     println!(
         "\n{} migrations (each CREATE TABLE + one INSERT); big: one up.sql of {:.1} MB; medians of {rounds} round(s)\n",
         APPLY.len(),
-        BIG.iter().next().map_or(0, |m| m.up_sql(Dialect::Sqlite).map_or(0, str::len)) as f64 / 1e6
+        BIG.iter()
+            .next()
+            .map_or(0, |m| m.up_sql(Dialect::Sqlite).map_or(0, str::len)) as f64
+            / 1e6
     );
     println!("### switchy_schema against the driver floor\n");
-    println!("| figure | driver | floor | switchy_schema | ratio | floor process | switchy process | floor peak RSS | switchy peak RSS | switchy queries |");
+    println!(
+        "| figure | driver | floor | switchy_schema | ratio | floor process | switchy process | floor peak RSS | switchy peak RSS | switchy queries |"
+    );
     println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for &figure in figures {
         for &driver in drivers {
-            let (Some(f), Some(s)) =
-                (stat(samples, figure, driver, Tool::Floor), stat(samples, figure, driver, Tool::Switchy))
-            else {
+            let (Some(f), Some(s)) = (
+                stat(samples, figure, driver, Tool::Floor),
+                stat(samples, figure, driver, Tool::Switchy),
+            ) else {
                 continue;
             };
             println!(
@@ -75,11 +85,23 @@ pub(crate) fn print(samples: &Samples, figures: &[Figure], drivers: &[Driver], r
             );
         }
     }
-    peers_table(samples, figures, drivers, "timed call (ratio to the floor of the row)", |s, f| {
-        format!("{} ({})", fmt_ms(s.elapsed), ratio(s.elapsed, f.elapsed))
+    peers_table(
+        samples,
+        figures,
+        drivers,
+        "timed call (ratio to the floor of the row)",
+        |s, f| format!("{} ({})", fmt_ms(s.elapsed), ratio(s.elapsed, f.elapsed)),
+    );
+    peers_table(
+        samples,
+        figures,
+        drivers,
+        "whole process, exec to exit",
+        |s, _| fmt_ms(s.process),
+    );
+    peers_table(samples, figures, drivers, "peak RSS", |s, _| {
+        fmt_mb(s.rss_kib)
     });
-    peers_table(samples, figures, drivers, "whole process, exec to exit", |s, _| fmt_ms(s.process));
-    peers_table(samples, figures, drivers, "peak RSS", |s, _| fmt_mb(s.rss_kib));
     rss_growth(samples, drivers);
 }
 
@@ -97,16 +119,28 @@ fn peers_table(
     println!("|---|---|{}", "---:|".repeat(header.len()));
     for &figure in figures {
         for &driver in drivers {
-            let Some(floor) = stat(samples, figure, driver, Tool::Floor) else { continue };
-            let peers_here = Tool::ALL.iter().any(|&t| t.is_peer() && samples.contains_key(&(figure, driver, t)));
+            let Some(floor) = stat(samples, figure, driver, Tool::Floor) else {
+                continue;
+            };
+            let peers_here = Tool::ALL
+                .iter()
+                .any(|&t| t.is_peer() && samples.contains_key(&(figure, driver, t)));
             if !peers_here {
                 continue;
             }
             let cells: Vec<String> = Tool::ALL
                 .iter()
-                .map(|&t| stat(samples, figure, driver, t).map_or_else(|| "–".to_owned(), |s| cell(s, floor)))
+                .map(|&t| {
+                    stat(samples, figure, driver, t)
+                        .map_or_else(|| "–".to_owned(), |s| cell(s, floor))
+                })
                 .collect();
-            println!("| {} | {} | {} |", figure.label(driver.engine()), driver.name(), cells.join(" | "));
+            println!(
+                "| {} | {} | {} |",
+                figure.label(driver.engine()),
+                driver.name(),
+                cells.join(" | ")
+            );
         }
     }
 }
@@ -131,8 +165,14 @@ fn rss_growth(samples: &Samples, drivers: &[Driver]) {
     if rows.is_empty() {
         return;
     }
-    println!("\n### Peak RSS of the no-op start-up: 1 applied against {} applied\n", APPLY.len());
-    println!("| driver | floor, 1 | floor, {n} | floor growth | switchy_schema, 1 | switchy_schema, {n} | switchy growth | switchy growth beyond the floor's |", n = APPLY.len());
+    println!(
+        "\n### Peak RSS of the no-op start-up: 1 applied against {} applied\n",
+        APPLY.len()
+    );
+    println!(
+        "| driver | floor, 1 | floor, {n} | floor growth | switchy_schema, 1 | switchy_schema, {n} | switchy growth | switchy growth beyond the floor's |",
+        n = APPLY.len()
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (driver, [f1, fn_, s1, sn]) in rows {
         let floor_growth = fn_.rss_kib - f1.rss_kib;

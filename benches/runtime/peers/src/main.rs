@@ -73,7 +73,10 @@ fn main() {
         "diesel" | "prepare-diesel" => diesel(engine, target, big),
         other => panic!("unknown kind {other}"),
     };
-    assert_eq!(applied, expected, "{kind} applied {applied} migrations, expected {expected}");
+    assert_eq!(
+        applied, expected,
+        "{kind} applied {applied} migrations, expected {expected}"
+    );
     if !kind.starts_with("prepare") {
         println!("elapsed_ns={} queries=-", elapsed.as_nanos());
     }
@@ -85,7 +88,13 @@ fn main() {
 fn refinery(engine: Engine, target: &str, big: bool) -> (Duration, usize) {
     // Built inside the timed region: `runner()` copies and checksums the embedded text,
     // and the README's call includes it.
-    let runner = || if big { refinery_big::migrations::runner() } else { refinery_apply::migrations::runner() };
+    let runner = || {
+        if big {
+            refinery_big::migrations::runner()
+        } else {
+            refinery_apply::migrations::runner()
+        }
+    };
     let (elapsed, report) = match engine {
         Engine::Sqlite => {
             let mut conn = rusqlite::Connection::open(target).expect("open the SQLite file");
@@ -94,8 +103,9 @@ fn refinery(engine: Engine, target: &str, big: bool) -> (Duration, usize) {
             (started.elapsed(), report)
         }
         Engine::Postgres => runtime().block_on(async {
-            let (mut client, connection) =
-                tokio_postgres::connect(target, tokio_postgres::NoTls).await.expect("connect to PostgreSQL");
+            let (mut client, connection) = tokio_postgres::connect(target, tokio_postgres::NoTls)
+                .await
+                .expect("connect to PostgreSQL");
             tokio::spawn(async move {
                 let _ = connection.await;
             });
@@ -123,7 +133,8 @@ fn diesel(engine: Engine, target: &str, big: bool) -> (Duration, usize) {
     let migrations = if big { DIESEL_BIG } else { DIESEL_APPLY };
     match engine {
         Engine::Sqlite => {
-            let mut conn = diesel::SqliteConnection::establish(target).expect("open the SQLite file");
+            let mut conn =
+                diesel::SqliteConnection::establish(target).expect("open the SQLite file");
             run_diesel(&mut conn, migrations)
         }
         Engine::Postgres => {
@@ -142,10 +153,16 @@ where
     C: diesel_migrations::MigrationHarness<C::Backend> + diesel::Connection,
 {
     let started = Instant::now();
-    let applied = conn.run_pending_migrations(migrations).expect("diesel run_pending_migrations").len();
+    let applied = conn
+        .run_pending_migrations(migrations)
+        .expect("diesel run_pending_migrations")
+        .len();
     (started.elapsed(), applied)
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime")
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
 }
