@@ -113,7 +113,7 @@ fn main() {
     }
 
     if skip_refinery {
-        eprintln!("skipping refinery (BENCH_SKIP_REFINERY is set)");
+        eprintln!("skipping refinery (not in BENCH_TOOLS, or BENCH_SKIP_REFINERY is set)");
     } else {
         let refinery = Fixture {
             name: "refinery",
