@@ -13,7 +13,10 @@
 //! - **clean build**: `cargo clean --release -p <fixture>` then `cargo build --release`:
 //!   the fixture crate alone, with every dependency already built;
 //! - **touch one migration**: the mtime of one migration file set to now, then
-//!   `cargo build --release`: what a developer waits for after editing a migration.
+//!   `cargo build --release`: what a developer waits for after editing a migration;
+//! - **touch main.rs**: the mtime of the fixture's `src/main.rs` set to now, then
+//!   `cargo build --release`: the same rebuild for an edit of the application's code,
+//!   the baseline the migration figure compares with.
 //!
 //! Each figure is the median of `BENCH_RUNS` runs (default 3); `BENCH_MIGRATIONS` changes
 //! the number of migrations (default 1000), `BENCH_TOOLS` picks the macros (default
@@ -110,7 +113,7 @@ fn main() {
     }
 
     if skip_refinery {
-        eprintln!("skipping refinery (BENCH_SKIP_REFINERY is set)");
+        eprintln!("skipping refinery (not in BENCH_TOOLS, or BENCH_SKIP_REFINERY is set)");
     } else {
         let refinery = Fixture {
             name: "refinery",
@@ -145,20 +148,21 @@ fn main() {
     );
     let _ = writeln!(
         table,
-        "| macro | first build (with deps) | clean build of the crate | touch one migration |"
+        "| macro | first build (with deps) | clean build of the crate | touch one migration | touch main.rs |"
     );
-    let _ = writeln!(table, "|---|---:|---:|---:|");
+    let _ = writeln!(table, "|---|---:|---:|---:|---:|");
     for row in &rows {
         let _ = writeln!(
             table,
-            "| {} | {} | {:.2} s | {:.2} s |",
+            "| {} | {} | {:.2} s | {:.2} s | {:.2} s |",
             row.name,
             row.first.map_or_else(
                 || "(built above)".to_owned(),
                 |first| format!("{:.1} s", first.as_secs_f64())
             ),
             row.clean.as_secs_f64(),
-            row.touch.as_secs_f64()
+            row.touch.as_secs_f64(),
+            row.touch_main.as_secs_f64()
         );
     }
     println!("{table}");
@@ -198,6 +202,7 @@ struct Row {
     first: Option<Duration>,
     clean: Duration,
     touch: Duration,
+    touch_main: Duration,
 }
 
 impl Fixture {
@@ -268,16 +273,16 @@ impl Fixture {
             ]);
             clean.push(self.build());
         }
+        // Alternated, so that both figures see the same machine load.
         let mut touch = Vec::new();
+        let mut touch_main = Vec::new();
         for run in 0..runs {
             eprintln!("== {label}: touch one migration {}/{runs}", run + 1);
-            let file = fs::File::options()
-                .append(true)
-                .open(self.dir.join(&self.touched))
-                .expect("open the touched migration");
-            file.set_modified(SystemTime::now()).expect("touch");
-            drop(file);
+            touch_file(&self.dir.join(&self.touched));
             touch.push(self.build());
+            eprintln!("== {label}: touch main.rs {}/{runs}", run + 1);
+            touch_file(&self.dir.join("src/main.rs"));
+            touch_main.push(self.build());
         }
         Row {
             name: label,
@@ -289,8 +294,18 @@ impl Fixture {
             .then_some(first),
             clean: median(clean),
             touch: median(touch),
+            touch_main: median(touch_main),
         }
     }
+}
+
+/// Sets a file's mtime to now, as `touch` does.
+fn touch_file(path: &Path) {
+    let file = fs::File::options()
+        .append(true)
+        .open(path)
+        .unwrap_or_else(|error| panic!("open {}: {error}", path.display()));
+    file.set_modified(SystemTime::now()).expect("touch");
 }
 
 fn median(mut values: Vec<Duration>) -> Duration {

@@ -1,0 +1,248 @@
+//! The parent side: builds the peers binary, spawns one child per measurement
+//! (interleaved), reaps each with `wait4` for its peak RSS, and prints the tables.
+
+use std::collections::BTreeMap;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use sqlx::{AssertSqlSafe, Connection as _};
+
+use crate::{Driver, Engine, Figure, TRACKING, Tool, env_list, peers, rebuild, runtime, table};
+
+/// One child's figures.
+pub(crate) struct Sample {
+    /// The timed call, as the child reports it.
+    pub(crate) elapsed: Duration,
+    /// The whole child process, spawn to reap.
+    pub(crate) process: Duration,
+    /// The child's peak resident set (`ru_maxrss`).
+    pub(crate) rss_kib: i64,
+    /// Statements sent, when the child counts them (floor and switchy_schema).
+    pub(crate) queries: Option<usize>,
+}
+
+/// All samples of a run, by figure, driver row and tool.
+pub(crate) type Samples = BTreeMap<(Figure, Driver, Tool), Vec<Sample>>;
+
+/// Spawns `<exe> child <figure> <driver> <kind> <target>` and reaps it with `wait4` for
+/// its own peak RSS.
+#[expect(clippy::zombie_processes, reason = "reaped with `wait4` below, which also returns its rusage")]
+fn spawn(exe: &Path, figure: Figure, driver: &str, kind: &str, target: &str) -> Sample {
+    let started = Instant::now();
+    let mut child = Command::new(exe)
+        .args(["child", figure.name(), driver, kind, target])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn child");
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    let mut status = 0;
+    // SAFETY: plain libc call with valid out-pointers; reaps our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let reaped = unsafe { libc::wait4(pid, &raw mut status, 0, &raw mut usage) };
+    let process = started.elapsed();
+    assert_eq!(reaped, pid, "wait4");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "child {} {driver} {kind} failed",
+        figure.name(),
+    );
+    let field =
+        |key: &str| -> Option<&str> { out.split_whitespace().find_map(|w| w.strip_prefix(key)) };
+    let is_prepare = kind.starts_with("prepare");
+    let elapsed = field("elapsed_ns=").map(|v| v.parse::<u64>().expect("elapsed_ns"));
+    assert!(
+        is_prepare || elapsed.is_some(),
+        "child {} {driver} {kind} printed no elapsed_ns: {out:?}",
+        figure.name()
+    );
+    Sample {
+        elapsed: Duration::from_nanos(elapsed.unwrap_or(0)),
+        process,
+        rss_kib: usage.ru_maxrss,
+        queries: field("queries=").and_then(|v| v.parse().ok()),
+    }
+}
+
+/// A throwaway target: a SQLite file path, or a fresh server database (URL).
+struct Target {
+    location: String,
+    drop: Option<(Engine, String, String)>,
+}
+
+static SEQ: AtomicUsize = AtomicUsize::new(0);
+
+fn make_target(rt: &tokio::runtime::Runtime, figure: Figure, driver: Driver) -> Option<Target> {
+    let n = SEQ.fetch_add(1, Ordering::Relaxed);
+    // Only digits and `_`: safe to splice into CREATE / DROP DATABASE.
+    let name = format!("switchy_rt_{}_{n}", std::process::id());
+    match driver.engine() {
+        Engine::Sqlite => {
+            let dir = if figure == Figure::ApplyTmpfs {
+                PathBuf::from("/dev/shm")
+            } else {
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("target/dbs")
+            };
+            std::fs::create_dir_all(&dir).unwrap();
+            let path = dir.join(format!("{name}.db"));
+            Some(Target {
+                location: path.to_string_lossy().into_owned(),
+                drop: None,
+            })
+        }
+        engine => {
+            if figure == Figure::ApplyTmpfs {
+                return None;
+            }
+            let var = if engine == Engine::Postgres {
+                "SWITCHY_TEST_POSTGRES_URL"
+            } else {
+                "SWITCHY_TEST_MYSQL_URL"
+            };
+            let admin = std::env::var(var).ok()?;
+            let base = &admin[..admin.rfind('/').unwrap()];
+            rt.block_on(admin_exec(
+                engine,
+                &admin,
+                &format!("CREATE DATABASE {name}"),
+            ));
+            Some(Target {
+                location: format!("{base}/{name}"),
+                drop: Some((engine, admin, name)),
+            })
+        }
+    }
+}
+
+async fn admin_exec(engine: Engine, admin: &str, sql: &str) {
+    let sql = AssertSqlSafe(sql.to_owned());
+    if engine == Engine::Postgres {
+        let mut c = sqlx::PgConnection::connect(admin).await.unwrap();
+        sqlx::raw_sql(sql).execute(&mut c).await.unwrap();
+        c.close().await.unwrap();
+    } else {
+        let mut c = sqlx::MySqlConnection::connect(admin).await.unwrap();
+        sqlx::raw_sql(sql).execute(&mut c).await.unwrap();
+        c.close().await.unwrap();
+    }
+}
+
+fn remove_target(rt: &tokio::runtime::Runtime, target: Target) {
+    match target.drop {
+        None => {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", target.location));
+            }
+            // The runner's OS lock file beside the database, if any.
+            let _ = std::fs::remove_file(format!("{}-switchy-{TRACKING}.lock", target.location));
+        }
+        Some((engine, admin, name)) => {
+            let sql = if engine == Engine::Postgres {
+                format!("DROP DATABASE {name} WITH (FORCE)")
+            } else {
+                format!("DROP DATABASE {name}")
+            };
+            rt.block_on(admin_exec(engine, &admin, &sql));
+        }
+    }
+}
+
+pub(crate) fn parent() {
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3)
+        .max(1);
+    let only = env_list("BENCH_ONLY");
+    let wanted = |name: &str| only.as_ref().is_none_or(|o| o.iter().any(|x| x == name));
+    let drivers_only = env_list("BENCH_DRIVERS");
+    let figures: Vec<Figure> = Figure::ALL
+        .into_iter()
+        .filter(|f| wanted(f.name()))
+        .collect();
+    let drivers: Vec<Driver> = Driver::ALL
+        .into_iter()
+        .filter(|d| {
+            drivers_only
+                .as_ref()
+                .is_none_or(|o| o.iter().any(|x| x == d.name()))
+        })
+        .collect();
+    for (var, what) in [
+        ("SWITCHY_TEST_POSTGRES_URL", "PostgreSQL"),
+        ("SWITCHY_TEST_MYSQL_URL", "MySQL"),
+    ] {
+        if std::env::var(var).is_err() {
+            eprintln!("{var} is not set: {what} drivers skipped");
+        }
+    }
+    let peers_off = std::env::var("BENCH_PEERS").is_ok_and(|v| v == "0");
+    // Built before the first child, so its compile time never overlaps a measurement.
+    let peers_exe = if peers_off || figures.is_empty() {
+        None
+    } else {
+        Some(peers::build())
+    };
+    let own_exe = std::env::current_exe().unwrap();
+    let rt = runtime();
+    let mut samples = Samples::new();
+    for round in 0..rounds {
+        eprintln!("round {}/{rounds}", round + 1);
+        for &figure in &figures {
+            // Interleaved: within a figure, the tools alternate driver by driver.
+            for &driver in &drivers {
+                for tool in Tool::ALL {
+                    if !tool.measured(figure, driver) || (tool.is_peer() && peers_off) {
+                        continue;
+                    }
+                    let (exe, driver_arg) = match tool {
+                        Tool::Refinery | Tool::Diesel => (
+                            peers_exe.as_deref().expect("peers binary"),
+                            driver.engine().name(),
+                        ),
+                        _ => (own_exe.as_path(), driver.name()),
+                    };
+                    let Some(target) = make_target(&rt, figure, driver) else {
+                        continue;
+                    };
+                    if figure.is_noop() {
+                        spawn(exe, figure, driver_arg, tool.prepare(), &target.location);
+                    }
+                    let sample = spawn(exe, figure, driver_arg, tool.kind(), &target.location);
+                    eprintln!(
+                        "  {:<12} {:<15} {:<13} {:>12}  process {:>12}  rss {:>7} KiB  queries {}",
+                        figure.name(),
+                        driver.name(),
+                        tool.kind(),
+                        table::fmt_ms(sample.elapsed),
+                        table::fmt_ms(sample.process),
+                        sample.rss_kib,
+                        sample
+                            .queries
+                            .map_or_else(|| "-".to_owned(), |q| q.to_string()),
+                    );
+                    samples
+                        .entry((figure, driver, tool))
+                        .or_default()
+                        .push(sample);
+                    remove_target(&rt, target);
+                }
+            }
+        }
+    }
+    if !figures.is_empty() {
+        table::print(&samples, &figures, &drivers, rounds);
+    }
+    if wanted("rebuild") {
+        rebuild::run(rounds);
+    }
+}

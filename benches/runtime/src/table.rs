@@ -1,0 +1,192 @@
+//! The markdown tables the parent prints: medians per figure, driver row and tool.
+
+use std::time::Duration;
+
+use switchy_schema::Dialect;
+
+use crate::parent::{Sample, Samples};
+use crate::{APPLY, BIG, Driver, Figure, Tool};
+
+pub(crate) fn fmt_ms(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1e3;
+    if ms < 10.0 {
+        format!("{ms:.3} ms")
+    } else {
+        format!("{ms:.1} ms")
+    }
+}
+
+fn fmt_mb(kib: i64) -> String {
+    format!("{:.1} MB", kib as f64 / 1024.0)
+}
+
+fn median<T: Copy + Ord>(mut v: Vec<T>) -> T {
+    v.sort_unstable();
+    v[v.len() / 2]
+}
+
+/// The medians of one tool on one row.
+#[derive(Clone, Copy)]
+struct Stat {
+    elapsed: Duration,
+    process: Duration,
+    rss_kib: i64,
+    queries: Option<usize>,
+}
+
+fn stat(samples: &Samples, figure: Figure, driver: Driver, tool: Tool) -> Option<Stat> {
+    let s: &[Sample] = samples.get(&(figure, driver, tool))?;
+    Some(Stat {
+        elapsed: median(s.iter().map(|x| x.elapsed).collect()),
+        process: median(s.iter().map(|x| x.process).collect()),
+        rss_kib: median(s.iter().map(|x| x.rss_kib).collect()),
+        queries: median(s.iter().map(|x| x.queries).collect()),
+    })
+}
+
+fn ratio(of: Duration, to: Duration) -> String {
+    format!("{:.3}×", of.as_secs_f64() / to.as_secs_f64())
+}
+
+pub(crate) fn print(samples: &Samples, figures: &[Figure], drivers: &[Driver], rounds: usize) {
+    println!(
+        "\n{} migrations (each CREATE TABLE + one INSERT); big: one up.sql of {:.1} MB; medians of {rounds} round(s)\n",
+        APPLY.len(),
+        BIG.iter()
+            .next()
+            .map_or(0, |m| m.up_sql(Dialect::Sqlite).map_or(0, str::len)) as f64
+            / 1e6
+    );
+    println!("### switchy_schema against the driver floor\n");
+    println!(
+        "| figure | driver | floor | switchy_schema | ratio | floor process | switchy process | floor peak RSS | switchy peak RSS | switchy queries |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for &figure in figures {
+        for &driver in drivers {
+            let (Some(f), Some(s)) = (
+                stat(samples, figure, driver, Tool::Floor),
+                stat(samples, figure, driver, Tool::Switchy),
+            ) else {
+                continue;
+            };
+            println!(
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                figure.label(driver.engine()),
+                driver.name(),
+                fmt_ms(f.elapsed),
+                fmt_ms(s.elapsed),
+                ratio(s.elapsed, f.elapsed),
+                fmt_ms(f.process),
+                fmt_ms(s.process),
+                fmt_mb(f.rss_kib),
+                fmt_mb(s.rss_kib),
+                s.queries.map_or_else(|| "-".to_owned(), |q| q.to_string()),
+            );
+        }
+    }
+    peers_table(
+        samples,
+        figures,
+        drivers,
+        "timed call (ratio to the floor of the row)",
+        |s, f| format!("{} ({})", fmt_ms(s.elapsed), ratio(s.elapsed, f.elapsed)),
+    );
+    peers_table(
+        samples,
+        figures,
+        drivers,
+        "whole process, exec to exit",
+        |s, _| fmt_ms(s.process),
+    );
+    peers_table(samples, figures, drivers, "peak RSS", |s, _| {
+        fmt_mb(s.rss_kib)
+    });
+    rss_growth(samples, drivers);
+}
+
+/// One row per figure and driver that has a peer, one column per tool.
+fn peers_table(
+    samples: &Samples,
+    figures: &[Figure],
+    drivers: &[Driver],
+    what: &str,
+    cell: impl Fn(Stat, Stat) -> String,
+) {
+    println!("\n### Peers: {what}\n");
+    let header: Vec<&str> = Tool::ALL.iter().map(|t| t.label()).collect();
+    println!("| figure | driver row | {} |", header.join(" | "));
+    println!("|---|---|{}", "---:|".repeat(header.len()));
+    for &figure in figures {
+        for &driver in drivers {
+            let Some(floor) = stat(samples, figure, driver, Tool::Floor) else {
+                continue;
+            };
+            let peers_here = Tool::ALL
+                .iter()
+                .any(|&t| t.is_peer() && samples.contains_key(&(figure, driver, t)));
+            if !peers_here {
+                continue;
+            }
+            let cells: Vec<String> = Tool::ALL
+                .iter()
+                .map(|&t| {
+                    stat(samples, figure, driver, t)
+                        .map_or_else(|| "–".to_owned(), |s| cell(s, floor))
+                })
+                .collect();
+            println!(
+                "| {} | {} | {} |",
+                figure.label(driver.engine()),
+                driver.name(),
+                cells.join(" | ")
+            );
+        }
+    }
+}
+
+/// Peak RSS of the no-op start-up with 1 applied (1 embedded) against 1,000 applied
+/// (1,000 embedded): does it grow with the number of applied migrations?
+fn rss_growth(samples: &Samples, drivers: &[Driver]) {
+    let rows: Vec<(Driver, [Stat; 4])> = drivers
+        .iter()
+        .filter_map(|&d| {
+            Some((
+                d,
+                [
+                    stat(samples, Figure::NoopOne, d, Tool::Floor)?,
+                    stat(samples, Figure::Noop, d, Tool::Floor)?,
+                    stat(samples, Figure::NoopOne, d, Tool::Switchy)?,
+                    stat(samples, Figure::Noop, d, Tool::Switchy)?,
+                ],
+            ))
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    println!(
+        "\n### Peak RSS of the no-op start-up: 1 applied against {} applied\n",
+        APPLY.len()
+    );
+    println!(
+        "| driver | floor, 1 | floor, {n} | floor growth | switchy_schema, 1 | switchy_schema, {n} | switchy growth | switchy growth beyond the floor's |",
+        n = APPLY.len()
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (driver, [f1, fn_, s1, sn]) in rows {
+        let floor_growth = fn_.rss_kib - f1.rss_kib;
+        let ours = sn.rss_kib - s1.rss_kib;
+        println!(
+            "| {} | {} | {} | {:+} KiB | {} | {} | {:+} KiB | {:+} KiB |",
+            driver.name(),
+            fmt_mb(f1.rss_kib),
+            fmt_mb(fn_.rss_kib),
+            floor_growth,
+            fmt_mb(s1.rss_kib),
+            fmt_mb(sn.rss_kib),
+            ours,
+            ours - floor_growth,
+        );
+    }
+}
