@@ -35,6 +35,10 @@ impl Database for Counting<'_> {
         self.tick();
         self.inner.query(sql, params).await
     }
+    async fn query_once(&self, sql: &str) -> Result<Vec<Row>, DatabaseError> {
+        self.tick();
+        self.inner.query_once(sql).await
+    }
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
         self.tick();
         let tx = self.inner.begin_transaction().await?;
@@ -79,6 +83,10 @@ impl Database for CountingTx<'_> {
     async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError> {
         self.count.fetch_add(1, Ordering::Relaxed);
         self.inner.query(sql, params).await
+    }
+    async fn query_once(&self, sql: &str) -> Result<Vec<Row>, DatabaseError> {
+        self.count.fetch_add(1, Ordering::Relaxed);
+        self.inner.query_once(sql).await
     }
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
         self.inner.begin_transaction().await
