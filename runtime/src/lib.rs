@@ -23,11 +23,13 @@ mod migration;
 mod plan;
 mod progress;
 mod report;
+mod reset;
 mod runner;
 mod split;
 mod sql_migration;
 mod step;
 mod timestamps;
+mod trace;
 mod tracker;
 mod transaction_control;
 
