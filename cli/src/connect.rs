@@ -187,6 +187,7 @@ impl Target {
             }
             Dialect::Postgres => {
                 let options = PgConnectOptions::from_str(&self.url).map_err(failed)?;
+                probe(&options).await.map_err(failed)?;
                 let pool = PgPoolOptions::new()
                     .max_connections(2)
                     .acquire_timeout(CONNECT_TIMEOUT)
@@ -197,6 +198,7 @@ impl Target {
             }
             Dialect::MySql => {
                 let options = MySqlConnectOptions::from_str(&self.url).map_err(failed)?;
+                probe(&options).await.map_err(failed)?;
                 let pool = MySqlPoolOptions::new()
                     .max_connections(2)
                     .acquire_timeout(CONNECT_TIMEOUT)
@@ -221,6 +223,20 @@ impl Target {
     pub(crate) fn redacted(&self) -> String {
         redact(&self.url)
     }
+}
+
+/// Opens and closes one connection: its error says what is wrong ("connection refused",
+/// "password authentication failed"), where the pool's would only say it timed out.
+async fn probe<O>(options: &O) -> Result<(), sqlx::Error>
+where
+    O: sqlx::ConnectOptions,
+    O::Connection: Sized,
+{
+    use sqlx::Connection as _;
+    let connection = tokio::time::timeout(CONNECT_TIMEOUT, options.connect())
+        .await
+        .map_err(|_| sqlx::Error::PoolTimedOut)??;
+    connection.close().await
 }
 
 fn unsupported(url: &str) -> CliError {
