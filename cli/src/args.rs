@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// The database comes from -d/--database-url, else SWITCHY_DATABASE_URL, else DATABASE_URL
 /// (each also read from a .env file in the current directory or a parent).
 #[derive(Debug, Parser)]
-#[command(name = "switchy-migrate", version, about, long_about = None)]
+#[command(name = "switchy-migrate", version)]
 #[command(after_help = EXIT_CODES)]
 pub(crate) struct Cli {
     #[command(flatten)]
@@ -36,6 +36,7 @@ Exit codes:
 
 /// Options every command accepts.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub(crate) struct Global {
     /// Database URL: sqlite:PATH, sqlite::memory:, postgres://..., postgresql://..., mysql://...,
     /// mariadb://... [default: $SWITCHY_DATABASE_URL, else $DATABASE_URL]
@@ -126,8 +127,7 @@ pub(crate) enum Command {
     Migrate(MigrateArgs),
     /// Roll back applied migrations (most recently applied first)
     Rollback(RollbackArgs),
-    /// Check the folder against the grammar; with a database, also drift, missing and
-    /// out-of-order migrations
+    /// Check the folder against the grammar; with a database, also drift and dirty state
     Validate(ValidateArgs),
     /// Run a failed or in-progress migration again
     Retry(IdArgs),
