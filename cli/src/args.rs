@@ -40,7 +40,13 @@ Exit codes:
 pub(crate) struct Global {
     /// Database URL: sqlite:PATH, sqlite::memory:, postgres://..., postgresql://..., mysql://...,
     /// mariadb://... [default: $SWITCHY_DATABASE_URL, else $DATABASE_URL]
-    #[arg(short = 'd', long, global = true, env = "SWITCHY_DATABASE_URL", hide_env_values = true)]
+    #[arg(
+        short = 'd',
+        long,
+        global = true,
+        env = "SWITCHY_DATABASE_URL",
+        hide_env_values = true
+    )]
     pub(crate) database_url: Option<String>,
 
     /// The migrations folder
@@ -174,6 +180,7 @@ pub(crate) struct StatusArgs {
 
 /// `migrate`.
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools, reason = "command-line flags")]
 pub(crate) struct MigrateArgs {
     /// Apply pending migrations up to and including this id
     #[arg(long, conflicts_with = "steps")]
@@ -273,6 +280,7 @@ pub(crate) struct ReblessArgs {
 
 /// `mark-all-completed`.
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools, reason = "command-line flags")]
 pub(crate) struct MarkAllArgs {
     /// Also mark failed migrations as completed
     #[arg(long)]

@@ -18,7 +18,12 @@ pub(crate) enum Piped {
 
 /// Goes on when `force` is set or the user confirms `action` (a phrase such as "mark
 /// `0001_a` completed without running it"); otherwise fails.
-pub(crate) fn confirm(action: &str, warning: &str, force: bool, piped: Piped) -> Result<(), CliError> {
+pub(crate) fn confirm(
+    action: &str,
+    warning: &str,
+    force: bool,
+    piped: Piped,
+) -> Result<(), CliError> {
     if force {
         return Ok(());
     }

@@ -137,7 +137,8 @@ impl Target {
                     dialect: Dialect::Sqlite,
                     url: url.to_owned(),
                     sqlite_file,
-                    sqlite_mode_given: query.is_some_and(|q| q.split('&').any(|p| p.starts_with("mode="))),
+                    sqlite_mode_given: query
+                        .is_some_and(|q| q.split('&').any(|p| p.starts_with("mode="))),
                 })
             }
             "postgres" | "postgresql" => Ok(Target {
@@ -273,11 +274,24 @@ mod tests {
         let sqlite = Target::parse("sqlite://data/app.db").unwrap();
         assert_eq!(sqlite.dialect, Dialect::Sqlite);
         assert_eq!(sqlite.sqlite_file, Some(PathBuf::from("data/app.db")));
-        assert_eq!(Target::parse("sqlite:app.db").unwrap().sqlite_file, Some(PathBuf::from("app.db")));
+        assert_eq!(
+            Target::parse("sqlite:app.db").unwrap().sqlite_file,
+            Some(PathBuf::from("app.db"))
+        );
         assert_eq!(Target::parse("sqlite::memory:").unwrap().sqlite_file, None);
-        assert_eq!(Target::parse("sqlite://:memory:").unwrap().sqlite_file, None);
-        assert!(Target::parse("sqlite:x.db?mode=rwc").unwrap().sqlite_mode_given);
-        assert_eq!(Target::parse("postgresql://h/d").unwrap().dialect, Dialect::Postgres);
+        assert_eq!(
+            Target::parse("sqlite://:memory:").unwrap().sqlite_file,
+            None
+        );
+        assert!(
+            Target::parse("sqlite:x.db?mode=rwc")
+                .unwrap()
+                .sqlite_mode_given
+        );
+        assert_eq!(
+            Target::parse("postgresql://h/d").unwrap().dialect,
+            Dialect::Postgres
+        );
         let maria = Target::parse("mariadb://root@h/d").unwrap();
         assert_eq!(maria.dialect, Dialect::MySql);
         assert_eq!(maria.url, "mysql://root@h/d");

@@ -1,8 +1,8 @@
 //! [`Context`]: the global options resolved once (URL, folder, table) for every command.
 
 use switchy_schema::MigrationRunner;
-use switchy_schema::directory::DirectorySource;
 use switchy_schema::SqlMigration;
+use switchy_schema::directory::DirectorySource;
 
 use crate::args::Global;
 use crate::connect::{Connection, Target};
@@ -24,7 +24,11 @@ impl Context {
             .database_url
             .clone()
             .filter(|url| !url.trim().is_empty())
-            .or_else(|| std::env::var("DATABASE_URL").ok().filter(|url| !url.trim().is_empty()));
+            .or_else(|| {
+                std::env::var("DATABASE_URL")
+                    .ok()
+                    .filter(|url| !url.trim().is_empty())
+            });
         let target = url.as_deref().map(Target::parse).transpose()?;
         Ok(Self {
             global,
@@ -80,7 +84,10 @@ impl Context {
     pub(crate) fn load(&self) -> Result<Vec<SqlMigration>, CliError> {
         self.source().load().map_err(|error| {
             CliError::library(
-                format!("reading the migrations folder {}", self.global.migrations_dir.display()),
+                format!(
+                    "reading the migrations folder {}",
+                    self.global.migrations_dir.display()
+                ),
                 error,
             )
         })

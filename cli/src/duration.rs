@@ -51,8 +51,8 @@ mod tests {
         assert_eq!(parse("30"), Ok(Duration::from_secs(30)));
         assert_eq!(parse("30s"), Ok(Duration::from_secs(30)));
         assert_eq!(parse("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse("5m"), Ok(Duration::from_secs(300)));
-        assert_eq!(parse("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse("5m"), Ok(Duration::from_mins(5)));
+        assert_eq!(parse("1h"), Ok(Duration::from_hours(1)));
         assert!(parse("5x").unwrap_err().contains("unknown unit"));
         assert!(parse("s").unwrap_err().contains("not a duration"));
         assert!(parse("99999999999999999999h").is_err());

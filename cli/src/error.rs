@@ -113,9 +113,7 @@ impl CliError {
             ),
             Error::Drift { id, .. } => (
                 Exit::Dirty,
-                format!(
-                    "restore the file, or accept the edit with `switchy-migrate rebless {id}`"
-                ),
+                format!("restore the file, or accept the edit with `switchy-migrate rebless {id}`"),
             ),
             Error::OutOfOrder { .. } => (
                 Exit::Dirty,
@@ -123,7 +121,8 @@ impl CliError {
             ),
             Error::MissingFromSource { .. } | Error::MissingForRollback(_) => (
                 Exit::Dirty,
-                "restore the missing migration folders, or `switchy-migrate forget <id>` them".to_owned(),
+                "restore the missing migration folders, or `switchy-migrate forget <id>` them"
+                    .to_owned(),
             ),
             Error::LockTimeout { .. } => (
                 Exit::LockTimeout,
@@ -131,7 +130,8 @@ impl CliError {
             ),
             Error::InvalidFolder(_) => (
                 Exit::InvalidFolder,
-                "fix the problems listed below (`switchy-migrate validate` lists them too)".to_owned(),
+                "fix the problems listed below (`switchy-migrate validate` lists them too)"
+                    .to_owned(),
             ),
             Error::UnknownMigration(_) => (
                 Exit::Usage,

@@ -68,8 +68,7 @@ fn init_tracing(verbosity: u8) {
             .with_target("switchy_schema", LevelFilter::TRACE)
             .with_target("sqlx", LevelFilter::DEBUG)
     };
-    let ansi = !std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
-        && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let ansi = !output::no_color() && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let _ = tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()

@@ -65,6 +65,10 @@ impl Style {
 
 /// Where and how the tool prints.
 #[derive(Debug, Clone)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "independent facts about the terminal"
+)]
 pub(crate) struct Output {
     pub(crate) quiet: bool,
     color_out: bool,
@@ -74,7 +78,7 @@ pub(crate) struct Output {
 }
 
 /// Whether `NO_COLOR` forbids colour (set and not empty, per no-color.org).
-fn no_color() -> bool {
+pub(crate) fn no_color() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty())
 }
 
@@ -95,6 +99,7 @@ impl Output {
     }
 
     /// Data asked for (tables, JSON, SQL of a dry run): printed even with `-q`.
+    #[allow(clippy::unused_self, reason = "every print goes through `Output`")]
     pub(crate) fn data(&self, text: &str) {
         let mut stdout = std::io::stdout().lock();
         let _ = writeln!(stdout, "{}", scrub(text));
@@ -126,7 +131,11 @@ impl Output {
     /// The error, on stderr, always.
     pub(crate) fn error(&self, error: &CliError) {
         let label = paint(self.color_err, Style::Red, "error:");
-        let _ = writeln!(std::io::stderr().lock(), "{label} {}", scrub(&error.to_string()));
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{label} {}",
+            scrub(&error.to_string())
+        );
     }
 }
 
@@ -144,7 +153,9 @@ pub(crate) struct ScrubbedStderr;
 impl std::io::Write for ScrubbedStderr {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let text = String::from_utf8_lossy(buf);
-        std::io::stderr().lock().write_all(scrub(&text).as_bytes())?;
+        std::io::stderr()
+            .lock()
+            .write_all(scrub(&text).as_bytes())?;
         Ok(buf.len())
     }
 
@@ -162,9 +173,6 @@ mod tests {
         add_secret("pass");
         add_secret("pass%40word");
         add_secret("");
-        assert_eq!(
-            scrub("u:pass%40word@h and pass"),
-            "u:***@h and ***"
-        );
+        assert_eq!(scrub("u:pass%40word@h and pass"), "u:***@h and ***");
     }
 }

@@ -44,7 +44,9 @@ impl Utc {
     pub(crate) fn now_unix() -> i64 {
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map_or(0, |since| i64::try_from(since.as_secs()).unwrap_or(i64::MAX))
+            .map_or(0, |since| {
+                i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
+            })
     }
 
     pub(crate) fn from_unix(seconds: i64) -> Self {
@@ -99,7 +101,14 @@ mod tests {
         }
         assert_eq!(
             Utc::from_unix(1_704_459_338),
-            Utc { year: 2024, month: 1, day: 5, hour: 12, minute: 55, second: 38 }
+            Utc {
+                year: 2024,
+                month: 1,
+                day: 5,
+                hour: 12,
+                minute: 55,
+                second: 38
+            }
         );
     }
 
@@ -111,7 +120,10 @@ mod tests {
         );
         let micro = between("2024-01-05 23:59:59.250000", "2024-01-06T00:00:00.750000Z").unwrap();
         assert_eq!(micro.as_millis(), 1500);
-        assert_eq!(between("2024-01-05 13:55:40+00", "2024-01-05 13:55:41+00:00"), Some(Duration::from_secs(1)));
+        assert_eq!(
+            between("2024-01-05 13:55:40+00", "2024-01-05 13:55:41+00:00"),
+            Some(Duration::from_secs(1))
+        );
         assert_eq!(between("later", "2024-01-05 13:55:40"), None);
         assert_eq!(between("2024-01-05 13:55:41", "2024-01-05 13:55:40"), None);
     }

@@ -11,11 +11,24 @@ use support::Project;
 fn a_script_written_for_0_4_passes_unchanged() {
     let project = Project::new();
     let bin_dir = support::binary().parent().unwrap().to_path_buf();
-    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/compat_04/script.sh");
     let mut command = Command::new("bash");
-    command.arg(&script).current_dir(project.path()).env("PATH", path);
-    for variable in ["SWITCHY_DATABASE_URL", "DATABASE_URL", "SWITCHY_MIGRATIONS_DIR", "SWITCHY_MIGRATION_TABLE", "MIGRATION_REQUIRE_CHECKSUM_VALIDATION"] {
+    command
+        .arg(&script)
+        .current_dir(project.path())
+        .env("PATH", path);
+    for variable in [
+        "SWITCHY_DATABASE_URL",
+        "DATABASE_URL",
+        "SWITCHY_MIGRATIONS_DIR",
+        "SWITCHY_MIGRATION_TABLE",
+        "MIGRATION_REQUIRE_CHECKSUM_VALIDATION",
+    ] {
         command.env_remove(variable);
     }
     let output = command.output().expect("bash runs");
@@ -30,7 +43,10 @@ fn a_script_written_for_0_4_passes_unchanged() {
     let url = format!("sqlite:{}", project.path().join("db.sqlite").display());
     let statuses = project.statuses(&url);
     assert_eq!(statuses.len(), 4, "{statuses:?}");
-    assert!(statuses.iter().all(|(_, status)| status == "completed"), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|(_, status)| status == "completed"),
+        "{statuses:?}"
+    );
 }
 
 #[test]

@@ -3,9 +3,9 @@
 
 mod support;
 
+use support::Project;
 use switchy_schema::Dialect;
 use switchy_schema_test_utils::server::FreshDatabase;
-use support::Project;
 
 const SERVERS: [Dialect; 2] = [Dialect::Postgres, Dialect::MySql];
 
@@ -28,39 +28,88 @@ async fn every_command_on_each_server() {
         let project = Project::new();
         project.standard();
 
-        project.run(&["migrate", "-d", &url, "--dry-run"]).ok().stdout_has("CREATE TABLE posts");
-        assert!(project.completed(&url).is_empty(), "{dialect}: the dry run wrote");
+        project
+            .run(&["migrate", "-d", &url, "--dry-run"])
+            .ok()
+            .stdout_has("CREATE TABLE posts");
+        assert!(
+            project.completed(&url).is_empty(),
+            "{dialect}: the dry run wrote"
+        );
         project.run(&["migrate", "-d", &url, "--steps", "1"]).ok();
-        project.run(&["migrate", "-d", &url, "--up-to", "0002_posts"]).ok();
-        assert_eq!(project.completed(&url), ["0001_users", "0002_posts"], "{dialect}");
-        project.run(&["migrate", "-d", &url, "--lock-timeout", "30s"]).ok().stdout_has("Applied 1 migration");
-        let json = project.run(&["status", "-d", &url, "--format", "json"]).ok().json();
+        project
+            .run(&["migrate", "-d", &url, "--up-to", "0002_posts"])
+            .ok();
+        assert_eq!(
+            project.completed(&url),
+            ["0001_users", "0002_posts"],
+            "{dialect}"
+        );
+        project
+            .run(&["migrate", "-d", &url, "--lock-timeout", "30s"])
+            .ok()
+            .stdout_has("Applied 1 migration");
+        let json = project
+            .run(&["status", "-d", &url, "--format", "json"])
+            .ok()
+            .json();
         assert_eq!(json["summary"]["completed"], 3, "{dialect}");
         assert!(json["migrations"][2]["applied_at"].is_string());
         project.run(&["validate", "-d", &url, "--strict"]).ok();
 
-        project.run(&["rollback", "-d", &url, "--steps", "2", "--force"]).ok();
+        project
+            .run(&["rollback", "-d", &url, "--steps", "2", "--force"])
+            .ok();
         assert_eq!(project.completed(&url), ["0001_users"], "{dialect}");
-        project.run(&["rollback", "-d", &url, "--all", "--dry-run"]).ok().stdout_has("DROP TABLE users");
+        project
+            .run(&["rollback", "-d", &url, "--all", "--dry-run"])
+            .ok()
+            .stdout_has("DROP TABLE users");
         project.run(&["rollback", "-d", &url, "--all"]).code(2);
 
         // Drift, then rebless.
-        project.migration("0001_users", "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n", Some("DROP TABLE users;\n"));
+        project.migration(
+            "0001_users",
+            "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n",
+            Some("DROP TABLE users;\n"),
+        );
         project.run(&["migrate", "-d", &url]).code(5);
         project.run(&["validate", "-d", &url, "--strict"]).code(5);
-        project.run(&["rebless", "-d", &url, "0001_users", "--force"]).ok();
+        project
+            .run(&["rebless", "-d", &url, "0001_users", "--force"])
+            .ok();
         project.run(&["migrate", "-d", &url]).ok();
 
         // Recovery and baseline.
-        project.run(&["forget", "-d", &url, "0003_email", "--force"]).ok();
-        project.run(&["mark-completed", "-d", &url, "0003_email", "--force"]).ok();
-        project.run(&["mark-all-completed", "-d", &url, "--drop", "--all", "--force"]).ok().stdout_has("Deleted 3 records");
+        project
+            .run(&["forget", "-d", &url, "0003_email", "--force"])
+            .ok();
+        project
+            .run(&["mark-completed", "-d", &url, "0003_email", "--force"])
+            .ok();
+        project
+            .run(&[
+                "mark-all-completed",
+                "-d",
+                &url,
+                "--drop",
+                "--all",
+                "--force",
+            ])
+            .ok()
+            .stdout_has("Deleted 3 records");
         assert_eq!(project.completed(&url).len(), 3, "{dialect}");
 
         // A failing migration: exit 4, naming it.
         project.migration("0004_broken", "CREATE TABLE broken (id INTEGER;\n", None);
-        project.run(&["migrate", "-d", &url]).code(4).stderr_has("0004_broken");
-        project.run(&["import", "-d", &url, "--from", "refinery"]).code(1).stderr_has("refinery_schema_history");
+        project
+            .run(&["migrate", "-d", &url])
+            .code(4)
+            .stderr_has("0004_broken");
+        project
+            .run(&["import", "-d", &url, "--from", "refinery"])
+            .code(1)
+            .stderr_has("refinery_schema_history");
     }
 }
 
@@ -73,14 +122,39 @@ async fn mariadb_scheme_and_dirty_state() {
     let project = Project::new();
     project
         .migration("0001_ok", "CREATE TABLE ok (id INTEGER);", None)
-        .migration("0002_half", "CREATE TABLE half (id INTEGER);\nINSERT INTO nowhere VALUES (1);\n", None);
+        .migration(
+            "0002_half",
+            "CREATE TABLE half (id INTEGER);\nINSERT INTO nowhere VALUES (1);\n",
+            None,
+        );
     // MySQL commits DDL: the half-applied migration is recorded failed and blocks runs.
-    project.run(&["migrate", "-d", &url]).code(4).stderr_has("retry 0002_half");
+    project
+        .run(&["migrate", "-d", &url])
+        .code(4)
+        .stderr_has("retry 0002_half");
     project.run(&["migrate", "-d", &url]).code(5);
-    project.run(&["status", "-d", &url, "--show-failed"]).ok().stdout_has("0002_half failed: ");
-    project.run(&["mark-all-completed", "-d", &url, "--force"]).ok().stderr_has("0002_half");
-    project.run(&["mark-all-completed", "-d", &url, "--include-failed", "--force"]).ok().stdout_has("marked 0002_half");
-    project.run(&["migrate", "-d", &url]).ok().stdout_has("Nothing to apply");
+    project
+        .run(&["status", "-d", &url, "--show-failed"])
+        .ok()
+        .stdout_has("0002_half failed: ");
+    project
+        .run(&["mark-all-completed", "-d", &url, "--force"])
+        .ok()
+        .stderr_has("0002_half");
+    project
+        .run(&[
+            "mark-all-completed",
+            "-d",
+            &url,
+            "--include-failed",
+            "--force",
+        ])
+        .ok()
+        .stdout_has("marked 0002_half");
+    project
+        .run(&["migrate", "-d", &url])
+        .ok()
+        .stdout_has("Nothing to apply");
 }
 
 #[tokio::test]
@@ -91,7 +165,9 @@ async fn a_password_in_the_url_never_appears() {
             continue;
         };
         let project = Project::new();
-        project.standard().migration("0004_broken", "CREATE TABLE broken (id INTEGER;\n", None);
+        project
+            .standard()
+            .migration("0004_broken", "CREATE TABLE broken (id INTEGER;\n", None);
         let url = with_password(fresh.url(), PASSWORD);
         let mut runs = Vec::new();
         for args in [
@@ -110,14 +186,25 @@ async fn a_password_in_the_url_never_appears() {
             runs.push(project.run_with(&args, &[("SWITCHY_DATABASE_URL", url.as_str())], None));
         }
         // A database that does not exist: a connection error that names the URL.
-        let missing = with_password(&fresh.url().replace(fresh.name(), "sw_no_such_database"), PASSWORD);
+        let missing = with_password(
+            &fresh.url().replace(fresh.name(), "sw_no_such_database"),
+            PASSWORD,
+        );
         let failed = project.run(&["status", "-d", &missing]);
         failed.code(3).stderr_has(":***@");
         runs.push(failed);
         for run in &runs {
-            assert!(!run.all().contains(PASSWORD), "{dialect}: `{}` printed the password:\n{}", run.args.join(" "), run.all());
+            assert!(
+                !run.all().contains(PASSWORD),
+                "{dialect}: `{}` printed the password:\n{}",
+                run.args.join(" "),
+                run.all()
+            );
         }
         // The server may or may not check passwords; either way the runs went somewhere.
-        assert!(runs.iter().any(|run| run.code == 0 || run.code == 3), "{dialect}");
+        assert!(
+            runs.iter().any(|run| run.code == 0 || run.code == 3),
+            "{dialect}"
+        );
     }
 }

@@ -24,7 +24,12 @@ pub(crate) struct RunTrace {
 
 /// Starts the trace of a `run` or `rollback` (`operation`) on `table`.
 #[inline]
-pub(crate) fn run(operation: &'static str, table: &str, dialect: Dialect, dry_run: bool) -> RunTrace {
+pub(crate) fn run(
+    operation: &'static str,
+    table: &str,
+    dialect: Dialect,
+    dry_run: bool,
+) -> RunTrace {
     #[cfg(feature = "tracing")]
     {
         RunTrace {
@@ -117,7 +122,9 @@ mod enabled {
             let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
             match &result {
                 Ok(()) => tracing::info!(target: "switchy_schema", elapsed_ms, "finished"),
-                Err(error) => tracing::error!(target: "switchy_schema", elapsed_ms, %error, "failed"),
+                Err(error) => {
+                    tracing::error!(target: "switchy_schema", elapsed_ms, %error, "failed");
+                }
             }
             result
         }

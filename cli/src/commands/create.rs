@@ -73,7 +73,11 @@ fn new_version(shape: &Shape, now: Utc) -> String {
 /// The version for `now`, or, when the folder already has it or a later one (two `create`s
 /// in one second, a clock behind), the first later second that sorts after every id.
 fn free_version(existing: &[String], shape: &Shape, now: i64) -> String {
-    let latest = existing.iter().map(|id| version_of(id)).max().unwrap_or_default();
+    let latest = existing
+        .iter()
+        .map(|id| version_of(id))
+        .max()
+        .unwrap_or_default();
     let mut second = now;
     loop {
         let version = new_version(shape, Utc::from_unix(second));
@@ -201,12 +205,18 @@ fn write_files(folder: &Path, name: &str, args: &CreateArgs) -> std::io::Result<
         let suffix = dialect.dialect().suffix();
         write(
             format!("up.{suffix}.sql"),
-            format!("-- {name} on {}: replaces up.sql there.\n", dialect.dialect()),
+            format!(
+                "-- {name} on {}: replaces up.sql there.\n",
+                dialect.dialect()
+            ),
         )?;
         if !args.no_down {
             write(
                 format!("down.{suffix}.sql"),
-                format!("-- {name} on {}: replaces down.sql there.\n", dialect.dialect()),
+                format!(
+                    "-- {name} on {}: replaces down.sql there.\n",
+                    dialect.dialect()
+                ),
             )?;
         }
     }
@@ -250,7 +260,13 @@ mod tests {
     fn a_second_create_in_the_same_second_gets_the_next_second() {
         let existing = ids(&["2024-01-05-125538_a"]);
         let shape = shape_of(&existing);
-        assert_eq!(free_version(&existing, &shape, 1_704_459_338), "2024-01-05-125539");
-        assert_eq!(free_version(&existing, &shape, 1_704_459_340), "2024-01-05-125540");
+        assert_eq!(
+            free_version(&existing, &shape, 1_704_459_338),
+            "2024-01-05-125539"
+        );
+        assert_eq!(
+            free_version(&existing, &shape, 1_704_459_340),
+            "2024-01-05-125540"
+        );
     }
 }

@@ -36,7 +36,11 @@ pub(crate) async fn run(context: &Context, args: &ImportArgs) -> Result<Exit, Cl
     for adopted in &report.adopted {
         out.info(&format!(
             "{} {} (version {} in {})",
-            if report.dry_run { "would adopt" } else { "adopted" },
+            if report.dry_run {
+                "would adopt"
+            } else {
+                "adopted"
+            },
             adopted.id,
             adopted.foreign_version,
             report.table
@@ -44,7 +48,11 @@ pub(crate) async fn run(context: &Context, args: &ImportArgs) -> Result<Exit, Cl
     }
     out.info(&format!(
         "{} {} from {} `{}`; {} already recorded; {} pending.",
-        if report.dry_run { "Dry run: would adopt" } else { "Adopted" },
+        if report.dry_run {
+            "Dry run: would adopt"
+        } else {
+            "Adopted"
+        },
         count(report.adopted.len(), "migration"),
         report.tool,
         report.table,
@@ -75,7 +83,10 @@ async fn from_switchy_04(context: &Context, args: &ImportArgs) -> Result<Exit, C
         .filter(|info| info.drifted)
         .map(|info| info.id.as_str())
         .collect();
-    let table = args.table.as_deref().unwrap_or(&context.global.migration_table);
+    let table = args
+        .table
+        .as_deref()
+        .unwrap_or(&context.global.migration_table);
     context.out.info(&format!(
         "Nothing to import: switchy_schema 0.4's table `{table}` is used as it is ({} recorded as applied, {pending} pending).",
         count(applied, "migration")
@@ -85,9 +96,7 @@ async fn from_switchy_04(context: &Context, args: &ImportArgs) -> Result<Exit, C
     } else {
         Err(CliError::new(
             Exit::Dirty,
-            format!(
-                "the folder differs from what 0.4 applied; restore the files, or `switchy-migrate rebless <id>`"
-            ),
+            "the folder differs from what 0.4 applied; restore the files, or `switchy-migrate rebless <id>`",
         )
         .caused_by(format!("changed after being applied: {}", drifted.join(", "))))
     }

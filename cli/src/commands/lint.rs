@@ -6,5 +6,8 @@ use crate::error::{CliError, Exit};
 
 pub(crate) async fn run(context: &Context, args: &LintArgs) -> Result<Exit, CliError> {
     let _ = (context, args);
-    Err(CliError::new(Exit::Other, "lint is not available in this build"))
+    Err(CliError::new(
+        Exit::Other,
+        "lint is not available in this build",
+    ))
 }

@@ -141,7 +141,7 @@ pub(crate) fn print_plan(out: &Output, verb: &str, planned: &[PlannedMigration])
     for migration in planned {
         let mode = match migration.transaction_mode {
             TransactionMode::NoTransaction => "outside a transaction",
-            _ => "in a transaction",
+            TransactionMode::Transactional => "in a transaction",
         };
         out.data(&format!("\n-- {} ({mode})", migration.id));
         out.data(
@@ -168,14 +168,20 @@ impl Progress {
         if context.out.quiet || !context.out.err_terminal {
             return None;
         }
-        let pending = runner(context, args).dry_run(true).run(db).await.ok()?.planned.len();
+        let pending = runner(context, args)
+            .dry_run(true)
+            .run(db)
+            .await
+            .ok()?
+            .planned
+            .len();
         if pending == 0 {
             return None;
         }
         let bar = indicatif::ProgressBar::new(pending as u64);
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("{spinner} [{elapsed}] {bar:30} {pos}/{len} {msg}")
-        {
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed}] {bar:30} {pos}/{len} {msg}",
+        ) {
             bar.set_style(style);
         }
         bar.enable_steady_tick(std::time::Duration::from_millis(120));

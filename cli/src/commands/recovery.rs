@@ -45,7 +45,10 @@ pub(crate) async fn retry(context: &Context, args: &IdArgs) -> Result<Exit, CliE
     Ok(Exit::Ok)
 }
 
-pub(crate) async fn mark_completed(context: &Context, args: &ForcedIdArgs) -> Result<Exit, CliError> {
+pub(crate) async fn mark_completed(
+    context: &Context,
+    args: &ForcedIdArgs,
+) -> Result<Exit, CliError> {
     let id = &args.migration_id;
     confirm(
         &format!("mark `{id}` completed without running it"),
@@ -77,7 +80,9 @@ pub(crate) async fn mark_all_completed(
     let include_in_progress = args.include_in_progress || args.all;
     let scope = match (args.drop, include_failed, include_in_progress) {
         (true, _, _) => "every migration of the folder, after deleting the whole tracking history",
-        (false, true, true) => "every migration that is not completed (pending, failed and in progress)",
+        (false, true, true) => {
+            "every migration that is not completed (pending, failed and in progress)"
+        }
         (false, true, false) => "pending and failed migrations",
         (false, false, true) => "pending and in-progress migrations",
         (false, false, false) => "pending migrations",
@@ -135,12 +140,18 @@ pub(crate) async fn mark_all_completed(
     .await?;
     let out = &context.out;
     if args.drop {
-        out.info(&format!("Deleted {} from the tracking table.", count(cleared, "record")));
+        out.info(&format!(
+            "Deleted {} from the tracking table.",
+            count(cleared, "record")
+        ));
     }
     for id in &marked {
         out.info(&format!("marked {id}"));
     }
-    out.info(&format!("Marked {} as completed.", count(marked.len(), "migration")));
+    out.info(&format!(
+        "Marked {} as completed.",
+        count(marked.len(), "migration")
+    ));
     if !skipped.is_empty() {
         out.warn(&format!(
             "left as they are (use --include-failed / --include-in-progress / --all): {}",
@@ -175,10 +186,10 @@ pub(crate) async fn forget(context: &Context, args: &ForcedIdArgs) -> Result<Exi
 }
 
 pub(crate) async fn rebless(context: &Context, args: &ReblessArgs) -> Result<Exit, CliError> {
-    let what = args
-        .migration_id
-        .as_deref()
-        .map_or_else(|| "every changed applied migration".to_owned(), |id| format!("`{id}`"));
+    let what = args.migration_id.as_deref().map_or_else(
+        || "every changed applied migration".to_owned(),
+        |id| format!("`{id}`"),
+    );
     confirm(
         &format!("accept the current files of {what} as applied"),
         "Reblessing stores the files' current checksums: databases that ran the old text will not be told they differ.",

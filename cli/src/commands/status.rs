@@ -4,8 +4,8 @@ use serde::Serialize;
 use switchy_schema::{MigrationInfo, MigrationStatus};
 
 use crate::args::{Format, StatusArgs};
-use crate::connect::Target;
 use crate::commands::count;
+use crate::connect::Target;
 use crate::context::Context;
 use crate::error::{CliError, Exit};
 use crate::output::Style;
@@ -111,7 +111,8 @@ fn print_json(context: &Context, list: &[MigrationInfo]) {
         summary: summarize(list),
     };
     context.out.data(
-        &serde_json::to_string_pretty(&document).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")),
+        &serde_json::to_string_pretty(&document)
+            .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")),
     );
 }
 
@@ -156,7 +157,10 @@ fn print_human(context: &Context, list: &[MigrationInfo], show_failed: bool) {
             if let Some(reason) = &info.failure_reason {
                 out.data(&format!("  {} failed: {reason}", info.id));
             } else if info.status == Some(MigrationStatus::InProgress) {
-                out.data(&format!("  {} is in progress (or its process died)", info.id));
+                out.data(&format!(
+                    "  {} is in progress (or its process died)",
+                    info.id
+                ));
             }
         }
     }

@@ -164,7 +164,11 @@ pub(crate) async fn run(context: &Context, args: &ValidateArgs) -> Result<Exit, 
     if !human {
         out.data(&to_json(&document));
     }
-    Ok(if clean || !args.strict { Exit::Ok } else { Exit::Dirty })
+    Ok(if clean || !args.strict {
+        Exit::Ok
+    } else {
+        Exit::Dirty
+    })
 }
 
 fn print_findings(context: &Context, findings: &DatabaseFindings, strict: bool) {

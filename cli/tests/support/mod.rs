@@ -42,7 +42,8 @@ impl Run {
     #[track_caller]
     pub fn code(&self, expected: i32) -> &Self {
         assert_eq!(
-            self.code, expected,
+            self.code,
+            expected,
             "`switchy-migrate {}` exited {} (expected {expected})\n--- stdout\n{}\n--- stderr\n{}",
             self.args.join(" "),
             self.code,
@@ -71,13 +72,23 @@ impl Run {
 
     #[track_caller]
     pub fn stdout_has(&self, text: &str) -> &Self {
-        assert!(self.stdout.contains(text), "stdout lacks {text:?}:\n{}\n--- stderr\n{}", self.stdout, self.stderr);
+        assert!(
+            self.stdout.contains(text),
+            "stdout lacks {text:?}:\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
         self
     }
 
     #[track_caller]
     pub fn stderr_has(&self, text: &str) -> &Self {
-        assert!(self.stderr.contains(text), "stderr lacks {text:?}:\n{}\n--- stdout\n{}", self.stderr, self.stdout);
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}:\n{}\n--- stdout\n{}",
+            self.stderr,
+            self.stdout
+        );
         self
     }
 }
@@ -150,12 +161,21 @@ impl Project {
             command.env(key, value);
         }
         command
-            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = command.spawn().expect("the binary starts");
         if let Some(text) = stdin {
-            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
         }
         let output = child.wait_with_output().expect("the binary finishes");
         Run {
@@ -168,7 +188,10 @@ impl Project {
 
     /// `status --format json` → (id, status) pairs.
     pub fn statuses(&self, url: &str) -> Vec<(String, String)> {
-        let json = self.run(&["status", "-d", url, "--format", "json"]).ok().json();
+        let json = self
+            .run(&["status", "-d", url, "--format", "json"])
+            .ok()
+            .json();
         json["migrations"]
             .as_array()
             .unwrap()
@@ -194,7 +217,9 @@ impl Project {
 
 /// A SQLite pool on `url`, to look at the database from outside the tool.
 pub async fn sqlite(url: &str) -> sqlx::SqlitePool {
-    sqlx::SqlitePool::connect(url).await.expect("the test opens the database")
+    sqlx::SqlitePool::connect(url)
+        .await
+        .expect("the test opens the database")
 }
 
 /// Whether `table` exists in the SQLite database at `url`.
