@@ -91,7 +91,9 @@ impl CliError {
                 ..
             } => (
                 Exit::MigrationFailed,
-                if *recorded_as_failed {
+                if failed.rolled_back_before.is_some() {
+                    "fix the down migration, then run `switchy-migrate rollback` again".to_owned()
+                } else if *recorded_as_failed {
                     format!(
                         "fix the migration or the database, then `switchy-migrate retry {}` (or `mark-completed` / `forget`)",
                         failed.id
