@@ -159,7 +159,7 @@ pub(crate) struct CreateArgs {
     /// Do not write down.sql (an irreversible migration)
     #[arg(long)]
     pub(crate) no_down: bool,
-    /// Also write dialect override files (up.<dialect>.sql, and down.<dialect>.sql)
+    /// Also write dialect override files (up.DIALECT.sql, and down.DIALECT.sql)
     #[arg(long, value_enum)]
     pub(crate) dialect: Vec<DialectArg>,
     /// Write metadata.toml with run_in_transaction = false
