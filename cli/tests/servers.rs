@@ -208,3 +208,59 @@ async fn a_password_in_the_url_never_appears() {
         );
     }
 }
+
+#[tokio::test]
+async fn import_adopts_diesel_history_on_each_server() {
+    for dialect in SERVERS {
+        let Some(fresh) = FreshDatabase::from_env(dialect, "cli_import_diesel").await else {
+            continue;
+        };
+        let url = fresh.url().to_owned();
+        {
+            let db = fresh.connect().await.unwrap();
+            // What `diesel migration run` leaves behind after its first migration.
+            db.exec_raw(
+                "CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL, run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)",
+            )
+            .await
+            .unwrap();
+            db.exec_raw(
+                "INSERT INTO __diesel_schema_migrations (version) VALUES ('20240105135538')",
+            )
+            .await
+            .unwrap();
+            db.exec_raw("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+                .await
+                .unwrap();
+        }
+        let project = Project::new();
+        project
+            .migration(
+                "2024-01-05-135538_users",
+                "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);",
+                None,
+            )
+            .migration(
+                "2024-02-01-000000_email",
+                "ALTER TABLE users ADD COLUMN email TEXT;",
+                None,
+            );
+        project
+            .run(&["import", "-d", &url, "--from", "diesel", "--dry-run"])
+            .ok()
+            .stdout_has("would adopt 2024-01-05-135538_users");
+        assert!(
+            project.completed(&url).is_empty(),
+            "{dialect}: the dry run wrote"
+        );
+        project
+            .run(&["import", "-d", &url, "--from", "diesel"])
+            .ok()
+            .stdout_has("Adopted 1 migration");
+        project
+            .run(&["migrate", "-d", &url])
+            .ok()
+            .stdout_has("applied 2024-02-01-000000_email");
+        assert_eq!(project.completed(&url).len(), 2, "{dialect}");
+    }
+}
