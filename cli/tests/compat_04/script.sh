@@ -9,7 +9,6 @@ DB=sqlite://db.sqlite
 # create (0.4: `create <name>`, `-m`)
 switchy-migrate create create_users
 switchy-migrate create add_posts -m ./migrations
-sleep 1
 switchy-migrate create add_email --migrations-dir ./migrations
 for dir in migrations/*_create_users; do
   echo "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);" > "$dir/up.sql"
