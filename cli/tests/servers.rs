@@ -56,6 +56,13 @@ async fn every_command_on_each_server() {
         assert_eq!(json["summary"]["completed"], 3, "{dialect}");
         assert!(json["migrations"][2]["applied_at"].is_string());
         project.run(&["validate", "-d", &url, "--strict"]).ok();
+        if dialect == Dialect::Postgres {
+            let long_scheme = url.replacen("postgres:", "postgresql:", 1);
+            project
+                .run(&["status", "-d", &long_scheme])
+                .ok()
+                .stdout_has("0003_email  completed");
+        }
 
         project
             .run(&["rollback", "-d", &url, "--steps", "2", "--force"])

@@ -753,3 +753,29 @@ fn quiet_verbose_and_no_color() {
     assert!(!failed.all().contains('\u{1b}'), "{}", failed.all());
     assert!(!verbose.all().contains('\u{1b}'), "{}", verbose.all());
 }
+
+#[test]
+fn in_memory_databases_and_env_over_dotenv() {
+    let project = Project::new();
+    project.standard();
+    for url in ["sqlite::memory:", "sqlite://:memory:"] {
+        project
+            .run(&["migrate", "-d", url])
+            .ok()
+            .stdout_has("Applied 3 migrations");
+    }
+    // A variable set in the environment wins over the same one in .env.
+    let from_env = project.sqlite_url("from_env.db");
+    project.file(
+        ".env",
+        &format!(
+            "SWITCHY_DATABASE_URL={}\n",
+            project.sqlite_url("from_dotenv.db")
+        ),
+    );
+    project
+        .run_with(&["migrate"], &[("SWITCHY_DATABASE_URL", &from_env)], None)
+        .ok();
+    assert!(project.path().join("from_env.db").exists());
+    assert!(!project.path().join("from_dotenv.db").exists());
+}
