@@ -779,3 +779,55 @@ fn in_memory_databases_and_env_over_dotenv() {
     assert!(project.path().join("from_env.db").exists());
     assert!(!project.path().join("from_dotenv.db").exists());
 }
+
+#[test]
+fn lint_flags_risky_statements_with_exit_8() {
+    let project = Project::new();
+    project
+        .migration("0001_users", "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\nCREATE TABLE old (id INTEGER);\n", None)
+        .migration("0002_drop", "-- cleanup\nDROP TABLE old;\n", None)
+        .migration("0003_index", "CREATE INDEX users_name ON users (name);\n", None);
+    let url = project.sqlite_url("app.db");
+    // Without a database: every migration, for every dialect.
+    let run = project.run(&["lint"]);
+    run.code(8)
+        .stdout_has("0002_drop/up.sql:2: drop-table [sqlite, postgres, mysql]")
+        .stdout_has("DROP TABLE old");
+    let json = project.run(&["lint", "--format", "json", "--dialect", "postgres"]);
+    json.code(8);
+    let json = json.json();
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["dialects"][0], "postgres");
+    let rules: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["drop-table", "non-concurrent-index"]);
+    assert_eq!(json["findings"][1]["migration"], "0003_index");
+    assert_eq!(json["findings"][1]["line"], 1);
+    // MySQL builds indexes online: only the drop.
+    let mysql = project
+        .run(&["lint", "--format", "json", "--dialect", "mysql"])
+        .json();
+    assert_eq!(mysql["findings"].as_array().unwrap().len(), 1);
+    // With a database: pending migrations only (and the database's dialect).
+    project.run(&["migrate", "-d", &url, "--steps", "2"]).ok();
+    project
+        .run(&["lint", "-d", &url])
+        .ok()
+        .stdout_has("nothing risky in 1 pending migration (sqlite)");
+    project
+        .run(&["lint", "-d", &url, "--all"])
+        .code(8)
+        .stdout_has("drop-table [sqlite]");
+    // A reasoned allow comment silences it.
+    project.migration(
+        "0002_drop",
+        "-- switchy:allow drop-table (scratch table)\nDROP TABLE old;\n",
+        None,
+    );
+    project.run(&["lint", "--dialect", "sqlite"]).ok();
+    project.run(&["lint", "--dialect", "sqlite", "-q"]).ok();
+}
