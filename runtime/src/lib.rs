@@ -23,6 +23,7 @@ mod migration;
 mod plan;
 mod progress;
 mod report;
+mod reset;
 mod runner;
 mod savepoint;
 pub mod schema;
@@ -30,6 +31,7 @@ mod split;
 mod sql_migration;
 mod step;
 mod timestamps;
+mod trace;
 mod tracker;
 mod transaction_control;
 

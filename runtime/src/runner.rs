@@ -204,6 +204,7 @@ impl MigrationRunner {
     pub async fn run(&self, db: &dyn Database) -> Result<RunReport> {
         let started = Instant::now();
         let dialect = db.dialect();
+        let _trace = crate::trace::run("run", &self.table_name, dialect, self.dry_run);
         let tracker = Tracker::new(&self.table_name, dialect)?;
         let migrations = self.load().await?;
         let options = self.plan_options();
@@ -441,6 +442,7 @@ impl MigrationRunner {
         strategy: RollbackStrategy,
     ) -> Result<RollbackReport> {
         let dialect = db.dialect();
+        let _trace = crate::trace::run("rollback", &self.table_name, dialect, self.dry_run);
         let tracker = Tracker::new(&self.table_name, dialect)?;
         let migrations = self.load().await?;
         if self.dry_run {

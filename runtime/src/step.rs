@@ -199,6 +199,7 @@ impl MigrationRunner {
 
     /// Fires `before`, runs `work`, then fires `after` or `on_error`.
     async fn hooked(&self, id: &str, work: impl Future<Output = Result<()>>) -> Result<Duration> {
+        let work = crate::trace::migration(id, work);
         self.hooks.call_before(id);
         let started = Instant::now();
         match work.await {
