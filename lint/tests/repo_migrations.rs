@@ -12,8 +12,30 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Every `.sql` file under `dir`, sorted, skipping build output and dot folders.
+/// Every `.sql` file of the repository: the ones git tracks when `dir` is a git checkout
+/// (build outputs such as the benchmarks' generated 10 MB migrations are not the
+/// repository's), else every one under `dir` outside build output and dot folders.
 fn sql_files(dir: &Path) -> Vec<PathBuf> {
+    let tracked = std::process::Command::new("git")
+        .args(["ls-files", "-z", "--", "*.sql"])
+        .current_dir(dir)
+        .output()
+        .ok()
+        .filter(|output| output.status.success() && !output.stdout.is_empty());
+    if let Some(output) = tracked {
+        let mut files: Vec<PathBuf> = output
+            .stdout
+            .split(|&byte| byte == 0)
+            .filter(|name| !name.is_empty())
+            .map(|name| dir.join(String::from_utf8_lossy(name).as_ref()))
+            .collect();
+        files.sort();
+        return files;
+    }
+    walk_sql_files(dir)
+}
+
+fn walk_sql_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(dir) = pending.pop() {
@@ -24,7 +46,7 @@ fn sql_files(dir: &Path) -> Vec<PathBuf> {
             let path = entry.path();
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            if name.starts_with('.') || name == "target" {
+            if name.starts_with('.') || name == "target" || name == "generated" {
                 continue;
             }
             if path.is_dir() {
