@@ -909,13 +909,19 @@ async fn postgres_params_bind_to_inferred_types() {
         .expect_err("bytes into text");
     assert!(error.message().contains("bytea"), "{error:?}");
     assert_eq!(error.kind(), DatabaseErrorKind::Other);
-    // A wrong parameter count is an error.
+    // A wrong parameter count is an error: the server's, since the statement is sent in
+    // one round trip, and the session goes on.
     let error = db
         .query("SELECT $1::int4", &[])
         .await
         .expect_err("missing parameter");
     assert!(error.message().contains("parameters"), "{error:?}");
-    assert_eq!(error.kind(), DatabaseErrorKind::Other);
+    assert_eq!(error.kind(), DatabaseErrorKind::Query, "{error:?}");
+    let rows = db
+        .query("SELECT 1::int4 AS one", &[])
+        .await
+        .expect("still usable");
+    assert_eq!(rows[0].values(), [Value::Int(1)]);
 }
 
 #[tokio::test]

@@ -19,7 +19,11 @@
 //! (`Client::batch_execute`), so a text may hold several statements; PostgreSQL runs them
 //! as one implicit transaction unless the text manages transactions itself.
 //! [`execute`](Database::execute) and [`query`](Database::query) use the extended protocol
-//! with `$1, $2, ...` placeholders.
+//! with `$1, $2, ...` placeholders, in one round trip: Parse, Bind, Describe and Execute of
+//! the unnamed statement go out together, each parameter declared "unspecified" so that the
+//! server infers its type as a prepare would (tokio-postgres's `execute` / `query` with a
+//! text prepare first, a round trip of its own). A statement with a [`Value::Bytes`]
+//! parameter is prepared first, to check the inferred type is `BYTEA`.
 //!
 //! # Parameters
 //!
@@ -83,10 +87,10 @@
 //! hint), the SQLSTATE code, the 1-based character position in the statement text when
 //! the server gives one, and the `tokio_postgres::Error` as
 //! [`driver_error`](DatabaseError::driver_error). A closed connection, an I/O error, and
-//! SQLSTATE classes `08` (connection exception) and `57P01`-`57P03` (shutdown) are
-//! [`DatabaseErrorKind::Connection`]. Other errors raised by tokio-postgres itself (a
-//! wrong number of parameters, a value that cannot be bound) are
-//! [`DatabaseErrorKind::Other`].
+//! SQLSTATE classes `08` (connection exception, except an `08P01` the server reports as a
+//! mere ERROR, such as a wrong number of parameters, after which the session goes on) and
+//! `57P01`-`57P03` (shutdown) are [`DatabaseErrorKind::Connection`]. Other errors raised by
+//! tokio-postgres itself (a value that cannot be bound) are [`DatabaseErrorKind::Other`].
 
 use std::error::Error as StdError;
 use std::fmt::Write as _;
@@ -304,22 +308,83 @@ async fn exec_raw(client: &Client, sql: &str) -> Result<(), DatabaseError> {
     client.batch_execute(sql).await.map_err(map_error)
 }
 
-async fn execute(client: &Client, sql: &str, params: &[Value]) -> Result<u64, DatabaseError> {
+/// "Unspecified" (oid 0): the type declared for every parameter [`send`] sends, so that the
+/// server infers it from the statement exactly as a prepare would; the value goes in
+/// PostgreSQL's text form.
+fn unspecified() -> Type {
+    Type::new(
+        "unspecified".to_owned(),
+        0,
+        Kind::Simple,
+        "pg_catalog".to_owned(),
+    )
+}
+
+/// Whether `params` can go through [`send`]: bytes cannot, since whether they may be bound
+/// depends on the type the server infers (only `bytea` takes them), which a prepare tells
+/// before anything runs.
+fn sendable(params: &[Value]) -> bool {
+    !params.iter().any(|value| matches!(value, Value::Bytes(_)))
+}
+
+/// Sends `sql` with `params` in one round trip: Parse, Bind, Describe and Execute of the
+/// unnamed statement together (`query_typed_raw`), where `Client::execute` / `query` with a
+/// text prepare first and wait for its answer (a second round trip per statement).
+async fn send(
+    client: &Client,
+    sql: &str,
+    params: &[Value],
+) -> Result<tokio_postgres::RowStream, DatabaseError> {
+    let ty = unspecified();
     let params: Vec<Param<'_>> = params.iter().map(Param).collect();
-    let params: Vec<&(dyn ToSql + Sync)> = params
+    client
+        .query_typed_raw(
+            sql,
+            params
+                .iter()
+                .map(|param| (param as &(dyn ToSql + Sync), ty.clone())),
+        )
+        .await
+        .map_err(map_error)
+}
+
+/// `params` as `Client::execute` / `Client::query` take them.
+fn prepared_params<'p>(params: &'p [Param<'_>]) -> Vec<&'p (dyn ToSql + Sync)> {
+    params
         .iter()
         .map(|param| param as &(dyn ToSql + Sync))
-        .collect();
-    client.execute(sql, &params).await.map_err(map_error)
+        .collect()
+}
+
+async fn execute(client: &Client, sql: &str, params: &[Value]) -> Result<u64, DatabaseError> {
+    use futures_util::TryStreamExt as _;
+    if !sendable(params) {
+        let params: Vec<Param<'_>> = params.iter().map(Param).collect();
+        return client
+            .execute(sql, &prepared_params(&params))
+            .await
+            .map_err(map_error);
+    }
+    let mut rows = pin!(send(client, sql, params).await?);
+    while rows.try_next().await.map_err(map_error)?.is_some() {}
+    Ok(rows.rows_affected().unwrap_or(0))
 }
 
 async fn query(client: &Client, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError> {
-    let params: Vec<Param<'_>> = params.iter().map(Param).collect();
-    let params: Vec<&(dyn ToSql + Sync)> = params
-        .iter()
-        .map(|param| param as &(dyn ToSql + Sync))
-        .collect();
-    let rows = client.query(sql, &params).await.map_err(map_error)?;
+    use futures_util::TryStreamExt as _;
+    let rows: Vec<tokio_postgres::Row> = if sendable(params) {
+        send(client, sql, params)
+            .await?
+            .try_collect()
+            .await
+            .map_err(map_error)?
+    } else {
+        let params: Vec<Param<'_>> = params.iter().map(Param).collect();
+        client
+            .query(sql, &prepared_params(&params))
+            .await
+            .map_err(map_error)?
+    };
     let Some(first) = rows.first() else {
         return Ok(Vec::new());
     };
@@ -475,7 +540,13 @@ impl ToSql for Param<'_> {
 fn map_error(error: tokio_postgres::Error) -> DatabaseError {
     if let Some(db) = error.as_db_error() {
         let code = db.code().code();
-        let kind = if code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03") {
+        // A protocol violation the server reports as an ERROR (a Bind with the wrong number
+        // of parameters) leaves the session usable; the other `08` errors end it.
+        let session_goes_on =
+            code == "08P01" && db.parsed_severity() == Some(tokio_postgres::error::Severity::Error);
+        let kind = if (code.starts_with("08") && !session_goes_on)
+            || matches!(code, "57P01" | "57P02" | "57P03")
+        {
             DatabaseErrorKind::Connection
         } else {
             DatabaseErrorKind::Query
