@@ -32,6 +32,10 @@
 //! becomes part of the last statement (so that the database reports it; SQLite alone
 //! accepts an unterminated block comment, so there it counts as a comment).
 
+pub mod lexical;
+
+use lexical::is_word_char;
+
 /// The SQL dialect whose lexical rules the scanner follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SqlDialect {
@@ -302,24 +306,24 @@ impl<'a> Splitter<'a> {
             }
             b'\'' => {
                 self.content();
-                self.skip_quoted(i + 1, b'\'', self.dialect == SqlDialect::MySql)
+                lexical::quoted_end(self.bytes, i + 1, b'\'', self.dialect == SqlDialect::MySql)
             }
             b'"' => {
                 self.content();
-                self.skip_quoted(i + 1, b'"', self.dialect == SqlDialect::MySql)
+                lexical::quoted_end(self.bytes, i + 1, b'"', self.dialect == SqlDialect::MySql)
             }
             b'`' if self.dialect != SqlDialect::Postgres => {
                 self.content();
-                self.skip_quoted(i + 1, b'`', false)
+                lexical::quoted_end(self.bytes, i + 1, b'`', false)
             }
             b'[' if self.dialect == SqlDialect::Sqlite => {
                 self.content();
-                self.skip_until(i + 1, b']')
+                lexical::until_after(self.bytes, i + 1, b']')
             }
             b'$' if self.dialect == SqlDialect::Postgres => {
                 self.content();
-                match self.dollar_tag_end(i) {
-                    Some(tag_end) => self.skip_dollar_quoted(i, tag_end),
+                match lexical::dollar_tag_end(self.sql, i) {
+                    Some(tag_end) => lexical::dollar_quoted_end(self.sql, i, tag_end),
                     None => i + 1,
                 }
             }
@@ -337,7 +341,7 @@ impl<'a> Splitter<'a> {
                 let c = self.sql[i..].chars().next().unwrap_or(' ');
                 if c.is_whitespace() {
                     i + c.len_utf8()
-                } else if is_word_start(c) {
+                } else if is_word_char(c) {
                     self.word(i)
                 } else {
                     self.content();
@@ -377,40 +381,21 @@ impl<'a> Splitter<'a> {
         self.closing_case = false;
     }
 
-    /// `--` at `i` starts a comment; MySQL wants a space or control character (or the end)
-    /// after it.
+    /// `--` at `i` starts a comment (see [`lexical::starts_line_comment`]).
     fn starts_line_comment(&self, i: usize) -> bool {
-        self.dialect != SqlDialect::MySql || self.byte(i + 2).is_none_or(|b| b <= b' ' || b == 0x7f)
+        lexical::starts_line_comment(self.bytes, i, self.dialect)
     }
 
-    /// Skips to the end of the line (`\n` or `\r`) or of the text.
+    /// Skips to just after the end of the line (`\n` or `\r`), or to the end of the text.
     fn skip_line(&self, from: usize) -> usize {
-        self.bytes[from.min(self.bytes.len())..]
-            .iter()
-            .position(|&b| b == b'\n' || b == b'\r')
-            .map_or(self.bytes.len(), |offset| from + offset + 1)
+        let end = lexical::line_end(self.bytes, from);
+        if end < self.bytes.len() { end + 1 } else { end }
     }
 
     /// Skips the block comment opening at `i`, nested on PostgreSQL.
     fn skip_block_comment(&mut self, i: usize) -> usize {
-        let nested = self.dialect == SqlDialect::Postgres;
-        let mut depth = 1usize;
-        let mut j = i + 2;
-        while j < self.bytes.len() {
-            match (self.bytes[j], self.byte(j + 1)) {
-                (b'*', Some(b'/')) => {
-                    depth -= 1;
-                    j += 2;
-                    if depth == 0 {
-                        return j;
-                    }
-                }
-                (b'/', Some(b'*')) if nested => {
-                    depth += 1;
-                    j += 2;
-                }
-                _ => j += 1,
-            }
+        if let Some(end) = lexical::block_comment_end(self.bytes, i, self.dialect) {
+            return end;
         }
         // Unterminated: PostgreSQL and MySQL reject it, so keep it for the database to
         // report; SQLite reads it as a comment up to the end.
@@ -418,60 +403,6 @@ impl<'a> Splitter<'a> {
             self.content();
         }
         self.bytes.len()
-    }
-
-    /// Skips a quoted literal or identifier whose body starts at `from`: a doubled `quote`
-    /// is an escaped quote, and with `backslash` a backslash escapes the next byte.
-    fn skip_quoted(&self, from: usize, quote: u8, backslash: bool) -> usize {
-        let len = self.bytes.len();
-        let mut j = from;
-        while j < len {
-            let b = self.bytes[j];
-            if backslash && b == b'\\' {
-                j += 2;
-            } else if b == quote {
-                if self.byte(j + 1) == Some(quote) {
-                    j += 2;
-                } else {
-                    return j + 1;
-                }
-            } else {
-                j += 1;
-            }
-        }
-        len
-    }
-
-    /// Skips to just after the next `close` byte, or to the end.
-    fn skip_until(&self, from: usize, close: u8) -> usize {
-        self.bytes[from.min(self.bytes.len())..]
-            .iter()
-            .position(|&b| b == close)
-            .map_or(self.bytes.len(), |offset| from + offset + 1)
-    }
-
-    /// If a PostgreSQL dollar-quote opening tag (`$$` or `$tag$`) starts at `i`, the
-    /// position just after it. The tag follows the identifier rules without `$`, and does
-    /// not start with a digit, so `$1` is a parameter.
-    fn dollar_tag_end(&self, i: usize) -> Option<usize> {
-        let rest = &self.sql[i + 1..];
-        for (offset, c) in rest.char_indices() {
-            match c {
-                '$' => return Some(i + 1 + offset + 1),
-                c if offset == 0 && is_word_start(c) && !c.is_ascii_digit() => {}
-                c if offset > 0 && (c.is_ascii_alphanumeric() || c == '_' || !c.is_ascii()) => {}
-                _ => return None,
-            }
-        }
-        None
-    }
-
-    /// Skips the dollar-quoted body whose opening tag spans `open..tag_end`.
-    fn skip_dollar_quoted(&self, open: usize, tag_end: usize) -> usize {
-        let tag = &self.sql[open..tag_end];
-        self.sql[tag_end..]
-            .find(tag)
-            .map_or(self.bytes.len(), |offset| tag_end + offset + tag.len())
     }
 
     /// Scans the word (keyword, identifier or number) at `i`, handles PostgreSQL `E'...'`
@@ -495,7 +426,7 @@ impl<'a> Splitter<'a> {
             && self.byte(end) == Some(b'\'')
         {
             self.content();
-            return self.skip_quoted(end + 1, b'\'', true);
+            return lexical::quoted_end(self.bytes, end + 1, b'\'', true);
         }
         self.has_content = true;
         if self.lead_open {
@@ -599,12 +530,6 @@ impl<'a> Splitter<'a> {
             self.block_depth = self.block_depth.saturating_sub(1);
         }
     }
-}
-
-/// Whether `c` can start a word: an ASCII letter or digit, `_`, or a non-ASCII character
-/// that is not whitespace.
-fn is_word_start(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || (!c.is_ascii() && !c.is_whitespace())
 }
 
 #[cfg(test)]

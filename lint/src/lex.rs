@@ -2,6 +2,8 @@
 //! of `switchy_schema_grammar::sql` (the statement splitter), so that a word inside a
 //! string, a quoted identifier or a comment is never read as a keyword.
 
+use switchy_schema_grammar::sql::lexical::{self, is_word_char};
+
 use crate::Dialect;
 
 /// What a code token is.
@@ -171,30 +173,25 @@ impl<'a> Lexer<'a> {
                 self.block_comment(i)
             }
             b'\'' => {
-                let end = self.skip_quoted(i + 1, b'\'', mysql);
+                let end = lexical::quoted_end(self.bytes, i + 1, b'\'', mysql);
                 self.push(Kind::Str, i, end)
             }
             b'"' => {
-                let end = self.skip_quoted(i + 1, b'"', mysql);
+                let end = lexical::quoted_end(self.bytes, i + 1, b'"', mysql);
                 self.push(Kind::Quoted, i, end)
             }
             b'`' if self.dialect != Dialect::Postgres => {
-                let end = self.skip_quoted(i + 1, b'`', false);
+                let end = lexical::quoted_end(self.bytes, i + 1, b'`', false);
                 self.push(Kind::Quoted, i, end)
             }
             b'[' if self.dialect == Dialect::Sqlite => {
-                let end = self.bytes[i + 1..]
-                    .iter()
-                    .position(|&b| b == b']')
-                    .map_or(self.bytes.len(), |offset| i + 1 + offset + 1);
+                let end = lexical::until_after(self.bytes, i + 1, b']');
                 self.push(Kind::Quoted, i, end)
             }
-            b'$' if self.dialect == Dialect::Postgres => match self.dollar_tag_end(i) {
+            b'$' if self.dialect == Dialect::Postgres => match lexical::dollar_tag_end(self.sql, i)
+            {
                 Some(tag_end) => {
-                    let tag = &self.sql[i..tag_end];
-                    let end = self.sql[tag_end..]
-                        .find(tag)
-                        .map_or(self.bytes.len(), |offset| tag_end + offset + tag.len());
+                    let end = lexical::dollar_quoted_end(self.sql, i, tag_end);
                     self.push(Kind::Str, i, end)
                 }
                 None => self.push(Kind::Punct, i, i + 1),
@@ -212,81 +209,24 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    /// `--` at `i` starts a comment; MySQL wants a space or control character (or the end)
-    /// after it.
+    /// `--` at `i` starts a comment (see [`lexical::starts_line_comment`]).
     fn starts_line_comment(&self, i: usize) -> bool {
-        self.dialect != Dialect::MySql || self.byte(i + 2).is_none_or(|b| b <= b' ' || b == 0x7f)
+        lexical::starts_line_comment(self.bytes, i, self.dialect.into())
     }
 
     /// The offset of the next `\n` or `\r` at or after `from`, or the text's end.
     fn line_end(&self, from: usize) -> usize {
-        let from = from.min(self.bytes.len());
-        self.bytes[from..]
-            .iter()
-            .position(|&b| b == b'\n' || b == b'\r')
-            .map_or(self.bytes.len(), |offset| from + offset)
+        lexical::line_end(self.bytes, from)
     }
 
-    /// Records the block comment opening at `i` (nested on PostgreSQL).
+    /// Records the block comment opening at `i` (nested on PostgreSQL; an unterminated one
+    /// runs to the end).
     fn block_comment(&mut self, i: usize) -> usize {
-        let nested = self.dialect == Dialect::Postgres;
-        let mut depth = 1usize;
-        let mut j = i + 2;
-        while j < self.bytes.len() {
-            match (self.bytes[j], self.byte(j + 1)) {
-                (b'*', Some(b'/')) => {
-                    depth -= 1;
-                    j += 2;
-                    if depth == 0 {
-                        return self.comment(i, i + 2, j - 2, j);
-                    }
-                }
-                (b'/', Some(b'*')) if nested => {
-                    depth += 1;
-                    j += 2;
-                }
-                _ => j += 1,
-            }
-        }
         let len = self.bytes.len();
-        self.comment(i, i + 2, len, len)
-    }
-
-    /// The end of a quoted literal or identifier whose body starts at `from`: a doubled
-    /// `quote` is an escaped quote, and with `backslash` a backslash escapes the next byte.
-    fn skip_quoted(&self, from: usize, quote: u8, backslash: bool) -> usize {
-        let len = self.bytes.len();
-        let mut j = from;
-        while j < len {
-            let b = self.bytes[j];
-            if backslash && b == b'\\' {
-                j += 2;
-            } else if b == quote {
-                if self.byte(j + 1) == Some(quote) {
-                    j += 2;
-                } else {
-                    return j + 1;
-                }
-            } else {
-                j += 1;
-            }
+        match lexical::block_comment_end(self.bytes, i, self.dialect.into()) {
+            Some(end) => self.comment(i, i + 2, end - 2, end),
+            None => self.comment(i, i + 2, len, len),
         }
-        // A backslash as the last byte may step past the end.
-        len
-    }
-
-    /// If a dollar-quote opening tag (`$$` or `$tag$`) starts at `i`, the offset just
-    /// after it; `$1` is a parameter, not a tag.
-    fn dollar_tag_end(&self, i: usize) -> Option<usize> {
-        for (offset, c) in self.sql[i + 1..].char_indices() {
-            match c {
-                '$' => return Some(i + 1 + offset + 1),
-                c if offset == 0 && is_word_char(c) && !c.is_ascii_digit() => {}
-                c if offset > 0 && (c.is_ascii_alphanumeric() || c == '_' || !c.is_ascii()) => {}
-                _ => return None,
-            }
-        }
-        None
     }
 
     /// Records the word at `i` (PostgreSQL `E'...'` is a string).
@@ -299,17 +239,11 @@ impl<'a> Lexer<'a> {
             && self.sql[i..end].eq_ignore_ascii_case("e")
             && self.byte(end) == Some(b'\'')
         {
-            let close = self.skip_quoted(end + 1, b'\'', true);
+            let close = lexical::quoted_end(self.bytes, end + 1, b'\'', true);
             return self.push(Kind::Str, i, close);
         }
         self.push(Kind::Word, i, end)
     }
-}
-
-/// Whether `c` belongs to a word: an ASCII letter or digit, `_`, or a non-ASCII character
-/// that is not whitespace.
-fn is_word_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || (!c.is_ascii() && !c.is_whitespace())
 }
 
 #[cfg(test)]
