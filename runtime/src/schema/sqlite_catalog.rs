@@ -92,26 +92,27 @@ pub(crate) async fn read_stored(db: &dyn Database, table: &str) -> Result<Stored
 
 /// The table's columns that hold stored values (not generated ones).
 pub(crate) async fn stored_columns(db: &dyn Database, table: &str) -> Result<Vec<String>> {
-    let rows = db
-        .query(
-            "SELECT name FROM pragma_table_xinfo(?1) WHERE hidden = 0 ORDER BY cid",
-            &[Value::from(table)],
-        )
-        .await?;
-    Ok(rows
-        .iter()
-        .filter_map(|row| row.get_str("name").map(str::to_owned))
-        .collect())
+    names(
+        db,
+        "SELECT name FROM pragma_table_xinfo(?1) WHERE hidden = 0 ORDER BY cid",
+        table,
+    )
+    .await
 }
 
 /// The columns of index `index`, by name (expressions have none).
 pub(crate) async fn index_columns(db: &dyn Database, index: &str) -> Result<Vec<String>> {
-    let rows = db
-        .query(
-            "SELECT name FROM pragma_index_info(?1) WHERE name IS NOT NULL",
-            &[Value::from(index)],
-        )
-        .await?;
+    names(
+        db,
+        "SELECT name FROM pragma_index_info(?1) WHERE name IS NOT NULL",
+        index,
+    )
+    .await
+}
+
+/// The `name` column of `sql`'s rows, run with `argument` as `?1`.
+async fn names(db: &dyn Database, sql: &str, argument: &str) -> Result<Vec<String>> {
+    let rows = db.query(sql, &[Value::from(argument)]).await?;
     Ok(rows
         .iter()
         .filter_map(|row| row.get_str("name").map(str::to_owned))
