@@ -156,38 +156,17 @@ async fn floor_apply(driver: Driver, target: &str, texts: &[String]) {
                 .await
                 .unwrap();
             started = Instant::now();
-            for sql in texts {
-                sqlx::raw_sql("BEGIN").execute(&mut conn).await.unwrap();
-                sqlx::raw_sql(AssertSqlSafe(sql.as_str()))
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
-                sqlx::raw_sql("COMMIT").execute(&mut conn).await.unwrap();
-            }
+            sqlx_apply(&mut conn, texts).await;
         }
         Driver::SqlxPostgres => {
             let mut conn = sqlx::PgConnection::connect(target).await.unwrap();
             started = Instant::now();
-            for sql in texts {
-                sqlx::raw_sql("BEGIN").execute(&mut conn).await.unwrap();
-                sqlx::raw_sql(AssertSqlSafe(sql.as_str()))
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
-                sqlx::raw_sql("COMMIT").execute(&mut conn).await.unwrap();
-            }
+            sqlx_apply(&mut conn, texts).await;
         }
         Driver::SqlxMysql => {
             let mut conn = sqlx::MySqlConnection::connect(target).await.unwrap();
             started = Instant::now();
-            for sql in texts {
-                sqlx::raw_sql("BEGIN").execute(&mut conn).await.unwrap();
-                sqlx::raw_sql(AssertSqlSafe(sql.as_str()))
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
-                sqlx::raw_sql("COMMIT").execute(&mut conn).await.unwrap();
-            }
+            sqlx_apply(&mut conn, texts).await;
         }
         Driver::TokioPostgres => {
             let client = tokio_postgres_client(target).await;
@@ -200,6 +179,21 @@ async fn floor_apply(driver: Driver, target: &str, texts: &[String]) {
         }
     }
     report(started.elapsed(), texts.len() * 3);
+}
+
+/// The sqlx floor's loop on one connection: each text between `BEGIN` and `COMMIT`.
+async fn sqlx_apply<C>(conn: &mut C, texts: &[String])
+where
+    for<'c> &'c mut C: sqlx::Executor<'c>,
+{
+    for sql in texts {
+        sqlx::raw_sql("BEGIN").execute(&mut *conn).await.unwrap();
+        sqlx::raw_sql(AssertSqlSafe(sql.as_str()))
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        sqlx::raw_sql("COMMIT").execute(&mut *conn).await.unwrap();
+    }
 }
 
 /// One read of the tracking table on a fresh connection (opened before the clock starts).

@@ -29,7 +29,10 @@ pub(crate) type Samples = BTreeMap<(Figure, Driver, Tool), Vec<Sample>>;
 
 /// Spawns `<exe> child <figure> <driver> <kind> <target>` and reaps it with `wait4` for
 /// its own peak RSS.
-#[expect(clippy::zombie_processes, reason = "reaped with `wait4` below, which also returns its rusage")]
+#[expect(
+    clippy::zombie_processes,
+    reason = "reaped with `wait4` below, which also returns its rusage"
+)]
 fn spawn(exe: &Path, figure: Figure, driver: &str, kind: &str, target: &str) -> Sample {
     let started = Instant::now();
     let mut child = Command::new(exe)
