@@ -5,7 +5,7 @@
 //! - MySQL / MariaDB: `GET_LOCK` on a name derived from the tracking table's qualified,
 //!   lowercased name (the server waits up to the timeout).
 //! - SQLite: an exclusive OS file lock on `<database file>-switchy-<table>.lock`, polled
-//!   until the timeout (see [`crate::liveness`]). An in-memory database has no file: each
+//!   until the timeout (see [`crate::sqlite_lock`]). An in-memory database has no file: each
 //!   migration's `BEGIN IMMEDIATE` transaction re-checks its row first, so the database's
 //!   write lock is the lock there.
 //!
@@ -49,14 +49,14 @@ use std::time::{Duration, Instant};
 use crate::database::{Database, Dialect, Value};
 use crate::error::{DatabaseError, DatabaseErrorKind, Error, Result};
 use crate::ident::TableName;
-use crate::liveness;
+use crate::sqlite_lock;
 
 /// What a lock is taken on.
 #[derive(Debug)]
 enum Target {
     /// The OS lock on the database file's sidecar lock file, `None` for a database
     /// without a file.
-    Sqlite(Option<liveness::Running>),
+    Sqlite(Option<sqlite_lock::Running>),
     /// A session advisory lock; `table` is the resolved, qualified name.
     Postgres { key: i64, table: String },
     /// A `GET_LOCK` name (`switchy_schema_` and 40 hex digits) for the resolved table.
@@ -172,9 +172,9 @@ impl<'s> MigrationLock<'s> {
     ) -> Result<Self> {
         let target = match session.dialect() {
             Dialect::Sqlite => {
-                let held = match liveness::sidecar(session, table).await? {
+                let held = match sqlite_lock::sidecar(session, table).await? {
                     Some(path) => {
-                        Some(liveness::mark(&path, timeout, crate::step::SQLITE_POLL).await?)
+                        Some(sqlite_lock::mark(&path, timeout, crate::step::SQLITE_POLL).await?)
                     }
                     None => None,
                 };

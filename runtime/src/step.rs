@@ -292,8 +292,6 @@ impl MigrationRunner {
     ) -> Result<bool> {
         let started = Instant::now();
         let id = step.id();
-        let guard_error =
-            |e| Error::database(format!("recording migration `{id}` as in progress"), e);
         if plan_holds(tracker, step) {
             return self
                 .mark_in_progress(session, tracker, step)
@@ -320,7 +318,7 @@ impl MigrationRunner {
                     }
                     self.mark_in_progress(scope, tracker, step).await?;
                     if let Some(tx) = tx {
-                        tx.commit().await.map_err(guard_error)?;
+                        tx.commit().await.map_err(|e| in_progress_error(id, e))?;
                     }
                     return Ok(true);
                 }
@@ -358,7 +356,7 @@ impl MigrationRunner {
                 .await
                 .map(drop),
         };
-        marked.map_err(|e| Error::database(format!("recording migration `{id}` as in progress"), e))
+        marked.map_err(|e| in_progress_error(id, e))
     }
 
     /// Waits one poll for another process's `in_progress` step, or fails with
@@ -516,6 +514,11 @@ impl StepError {
             StepError::Record(error) => error,
         }
     }
+}
+
+/// The error of writing the `in_progress` guard of migration `id`.
+fn in_progress_error(id: &str, error: crate::error::DatabaseError) -> Error {
+    Error::database(format!("recording migration `{id}` as in progress"), error)
 }
 
 async fn delete_record(scope: &dyn Database, tracker: &Tracker, id: &str) -> Result<()> {
