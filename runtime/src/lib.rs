@@ -7,6 +7,7 @@
 //! dependents means such a rerun never recompiles the runtime.
 
 mod adopt;
+mod chain;
 mod checksum;
 pub mod code;
 mod database;

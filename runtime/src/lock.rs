@@ -372,7 +372,11 @@ impl<'s> MigrationLock<'s> {
                 Some(format!("ROLLBACK; {}", pg_release(&key.to_string())))
             }
             Target::MySql { name, .. } => {
-                Some(format!("ROLLBACK; {}", mysql_release(&format!("'{name}'"))))
+                // A chained run (see `crate::chain`) may have left `autocommit` off.
+                Some(format!(
+                    "ROLLBACK; SET autocommit = 1; {}",
+                    mysql_release(&format!("'{name}'"))
+                ))
             }
         }
     }

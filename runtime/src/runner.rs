@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::chain::{self, Link, SessionMode};
 use crate::database::{Database, DatabaseTransaction, Dialect};
 use crate::error::{Error, Result};
 use crate::hooks::MigrationHooks;
@@ -273,22 +274,54 @@ impl MigrationRunner {
                 .await?;
             return Ok(report);
         }
-        for &index in &plan.pending {
-            let migration = migrations[index].as_ref();
-            let before = Before {
-                done: &report.applied,
-            };
-            match self
-                .execute(session, tracker, Step::up(migration), before)
-                .await?
-            {
-                Outcome::Ran(duration) => report.applied.push(AppliedMigration {
-                    id: migration.id().to_owned(),
-                    duration,
-                }),
-                Outcome::AlreadyDone => report.skipped.push(migration.id().to_owned()),
+        let pending: Vec<&dyn Migration> = picked(migrations, &plan.pending).collect();
+        let chaining = dialect == Dialect::MySql && tracker.is_exclusive();
+        let commits_next = if chaining {
+            chain::commits_next_guard(
+                &pending
+                    .iter()
+                    .map(|migration| migration.transaction_mode())
+                    .collect::<Vec<_>>(),
+            )
+        } else {
+            vec![false; pending.len()]
+        };
+        let session_mode = SessionMode::default();
+        let applied = async {
+            let mut guarded_ahead = false;
+            for (k, &migration) in pending.iter().enumerate() {
+                let next = commits_next[k].then(|| pending[k + 1]);
+                let step = Step {
+                    link: chaining.then_some(Link {
+                        session: &session_mode,
+                        next,
+                        guarded_ahead,
+                    }),
+                    ..Step::up(migration)
+                };
+                let before = Before {
+                    done: &report.applied,
+                };
+                match self.execute(session, tracker, step, before).await? {
+                    Outcome::Ran(duration) => {
+                        report.applied.push(AppliedMigration {
+                            id: migration.id().to_owned(),
+                            duration,
+                        });
+                        guarded_ahead = next.is_some();
+                    }
+                    Outcome::AlreadyDone => {
+                        report.skipped.push(migration.id().to_owned());
+                        guarded_ahead = false;
+                    }
+                }
             }
+            Ok::<_, Error>(())
         }
+        .await;
+        let restored = session_mode.set_autocommit(session, true).await;
+        applied?;
+        restored?;
         report.skipped.sort();
         Ok(report)
     }

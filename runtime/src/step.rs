@@ -15,12 +15,15 @@
 //! - **guarded** steps (MySQL, `run_in_transaction = false`) first mark their row
 //!   `in_progress`, so that a crash leaves a visible dirty state, then run and record the
 //!   outcome; on MySQL a transactional migration still runs inside a transaction, so that
-//!   its data changes roll back with a failure (DDL commits implicitly there);
+//!   its data changes roll back with a failure (DDL commits implicitly there), and under
+//!   the migration lock consecutive ones are chained: each commits the next one's guard
+//!   with its own record (see [`crate::chain`]);
 //! - **hooks** come in pairs: `before` fires once the step is claimed, and is followed by
 //!   exactly one `after` or `on_error`.
 
 use std::time::{Duration, Instant};
 
+use crate::chain::{ChainedTransaction, Link};
 use crate::database::{Database, DatabaseTransaction, Dialect};
 use crate::error::{DatabaseErrorKind, Error, FailedMigration, Result, transaction_hint};
 use crate::migration::{Migration, MigrationStatus, TransactionMode};
@@ -54,6 +57,9 @@ pub(crate) struct Step<'m> {
     /// Retry: a `failed` row (or an `in_progress` row nobody is running) of this migration
     /// is replaced instead of refused.
     pub replace_dirty: bool,
+    /// MySQL under the migration lock: the step's place among the run's chained steps
+    /// (see [`crate::chain`]); `None` elsewhere.
+    pub link: Option<Link<'m>>,
 }
 
 impl<'m> Step<'m> {
@@ -62,6 +68,7 @@ impl<'m> Step<'m> {
             migration,
             direction: Direction::Up,
             replace_dirty: false,
+            link: None,
         }
     }
 
@@ -70,11 +77,17 @@ impl<'m> Step<'m> {
             migration,
             direction: Direction::Down,
             replace_dirty: false,
+            link: None,
         }
     }
 
     fn id(&self) -> &'m str {
         self.migration.id()
+    }
+
+    /// The chain this step runs in with `autocommit = 0`, if any.
+    fn chained(&self) -> Option<&Link<'m>> {
+        self.link.as_ref().filter(|link| link.is_chained())
     }
 }
 
@@ -172,7 +185,14 @@ impl MigrationRunner {
             .await
             .map(Outcome::Ran)
         } else {
-            if !self.claim_guarded(session, tracker, &step).await? {
+            let guarded_ahead = step.link.is_some_and(|link| link.guarded_ahead);
+            if let Some(link) = &step.link
+                && step.chained().is_none()
+            {
+                // An unchained step (outside a transaction) expects every statement to commit.
+                link.session.set_autocommit(session, true).await?;
+            }
+            if !guarded_ahead && !self.claim_guarded(session, tracker, &step).await? {
                 return Ok(Outcome::AlreadyDone);
             }
             let result = self
@@ -380,6 +400,8 @@ impl MigrationRunner {
     /// transactional migration (on MySQL, the only database that takes this path for one)
     /// runs in a transaction that also writes the outcome, so that its data changes roll
     /// back on failure; DDL commits implicitly there, and the `in_progress` row covers it.
+    /// A chained step (see [`crate::chain`]) also commits the next step's guard with its
+    /// record.
     async fn run_guarded(
         &self,
         session: &dyn Database,
@@ -389,7 +411,13 @@ impl MigrationRunner {
     ) -> Result<()> {
         let dialect = session.dialect();
         let id = step.id();
-        let tx = if step.migration.transaction_mode() == TransactionMode::Transactional {
+        let chained = step.chained();
+        if let Some(link) = chained {
+            link.session.set_autocommit(session, false).await?;
+        }
+        let tx: Option<Box<dyn DatabaseTransaction + '_>> = if chained.is_some() {
+            Some(Box::new(ChainedTransaction::new(session)))
+        } else if step.migration.transaction_mode() == TransactionMode::Transactional {
             Some(self.begin(session).await?)
         } else {
             None
@@ -416,6 +444,12 @@ impl MigrationRunner {
                         })?,
                     Direction::Down => delete_record(scope, tracker, id).await?,
                 }
+                if let Some(next) = chained.and_then(|link| link.next) {
+                    tracker
+                        .insert(scope, next, MigrationStatus::InProgress)
+                        .await
+                        .map_err(|e| in_progress_error(next.id(), e))?;
+                }
                 match tx {
                     Some(tx) => tx
                         .commit()
@@ -427,6 +461,12 @@ impl MigrationRunner {
             Err(error) => {
                 if let Some(tx) = tx {
                     let _ = tx.rollback().await;
+                }
+                // The bookkeeping below must commit as it goes.
+                if let Some(link) = chained
+                    && link.session.set_autocommit(session, true).await.is_err()
+                {
+                    return Err(failure(step, dialect, error, before, false));
                 }
                 // Nothing of it ran (it failed on its first statement): undo the guard
                 // rather than leave a dirty row. Up: forget the migration, so that the

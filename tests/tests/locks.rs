@@ -236,6 +236,16 @@ async fn cancel_at_random(
             }
         };
         cut += usize::from(was_cut);
+        if dialect == Dialect::MySql {
+            // A chained run switches `autocommit` off; the cleanup an abandoned one queues
+            // runs before this statement on a shared connection, and must switch it back.
+            let rows = next.query("SELECT @@autocommit AS a", &[]).await.unwrap();
+            assert_eq!(
+                rows[0].get_index(0).and_then(Value::as_i64),
+                Some(1),
+                "{context}: autocommit left off"
+            );
+        }
         settle(next, up, &context).await;
         assert_released(checker, &context).await;
     }

@@ -11,6 +11,9 @@
 //! - `rollback` rolls back all but the first and prints `rolled_back=N`;
 //! - `hang` applies one migration outside a transaction that creates table `hung` and then
 //!   sleeps for a minute: the test kills the process there, as a crash would;
+//! - `hang-chained` applies two migrations in transactions: the first creates `first`, the
+//!   second creates table `hung` and then sleeps for a minute (on MySQL the second runs
+//!   chained to the first, its guard committed with the first's record);
 //! - `hang-down` applies it (its up finishes) and rolls it back: the down, outside a
 //!   transaction too, drops `hung` and then sleeps for a minute.
 
@@ -74,6 +77,23 @@ fn hanging() -> CodeSource {
     )
 }
 
+/// Two transactional migrations; the second never finishes in time.
+fn hanging_chained() -> CodeSource {
+    let up = from_fn(|db| {
+        Box::pin(async move {
+            db.exec_raw("CREATE TABLE hung (id INTEGER)").await?;
+            tokio::time::sleep(Duration::from_mins(1)).await;
+            Ok(())
+        })
+    });
+    CodeSource::new()
+        .with(CodeMigration::new(
+            "0001_first",
+            "CREATE TABLE first (id INTEGER)",
+        ))
+        .with(CodeMigration::new("0002_hang", up))
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
@@ -89,6 +109,7 @@ async fn main() -> ExitCode {
     let mode = args.get(4).map_or("run", String::as_str);
     let source = match mode {
         "hang" => hanging(),
+        "hang-chained" => hanging_chained(),
         "hang-down" => hanging_down(),
         _ => source(count),
     };
