@@ -15,8 +15,10 @@ pub enum TransactionMode {
     /// The default: the migration and its tracking row commit together (SQLite,
     /// PostgreSQL), or not at all. On MySQL the migration also runs in a transaction that
     /// writes its `completed` row, so its data changes (InnoDB rows) roll back on failure;
-    /// DDL statements commit implicitly, so an `in_progress` row is written first and a
-    /// failure after DDL ran is recorded `failed`.
+    /// DDL statements commit implicitly, so an `in_progress` row is committed before the
+    /// migration's first statement and a failure after DDL ran is recorded `failed` (data
+    /// changes after the last DDL statement still roll back). Within one run, that row is
+    /// committed together with the previous transactional migration's `completed` row.
     ///
     /// Its SQL may not start, commit or end a transaction itself (a top-level `BEGIN`,
     /// `COMMIT`, `END`, `ROLLBACK`, ...; savepoints are fine): the run or rollback is

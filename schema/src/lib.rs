@@ -149,6 +149,10 @@
 //!   `metadata.toml` says `run_in_transaction = false` runs outside a transaction (for
 //!   `CREATE INDEX CONCURRENTLY` or `PRAGMA journal_mode=WAL`; on PostgreSQL its statements
 //!   are sent one at a time). Those write an `in_progress` row first and `completed` after.
+//!   (On MySQL, consecutive transactional migrations of a run commit the next one's
+//!   `in_progress` row with the previous one's `completed`, with `autocommit` off for the
+//!   run, to flush no more often than the migrations themselves: a process killed between
+//!   two of them leaves the next one `in_progress` although none of it ran.)
 //!   A failure is recorded as `failed` with its reason; a crash leaves `in_progress`. A
 //!   failure on the first statement ran nothing and leaves no row (see
 //!   [`TransactionMode::NoTransaction`], also for leaving SQLite's WAL mode).

@@ -22,6 +22,9 @@ pub(crate) struct Sample {
     pub(crate) rss_kib: i64,
     /// Statements sent, when the child counts them (floor and switchy_schema).
     pub(crate) queries: Option<usize>,
+    /// MySQL apply only: the server's redo-log writes (`Innodb_log_writes`, one per flushed
+    /// commit group) while the child ran.
+    pub(crate) log_writes: Option<u64>,
 }
 
 /// All samples of a run, by figure, driver row and tool.
@@ -73,7 +76,21 @@ fn spawn(exe: &Path, figure: Figure, driver: &str, kind: &str, target: &str) -> 
         process,
         rss_kib: usage.ru_maxrss,
         queries: field("queries=").and_then(|v| v.parse().ok()),
+        log_writes: None,
     }
+}
+
+/// The MySQL server's `Innodb_log_writes`: a global counter, read around a child; the
+/// children run one at a time, so what it gains meanwhile is theirs (and the server's own
+/// background work, small beside a thousand commits).
+async fn innodb_log_writes(admin: &str) -> u64 {
+    let mut c = sqlx::MySqlConnection::connect(admin).await.unwrap();
+    let row: (String, String) = sqlx::query_as("SHOW GLOBAL STATUS LIKE 'Innodb_log_writes'")
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    c.close().await.unwrap();
+    row.1.parse().expect("Innodb_log_writes")
 }
 
 /// A throwaway target: a SQLite file path, or a fresh server database (URL).
@@ -220,9 +237,20 @@ pub(crate) fn parent() {
                     if figure.is_noop() {
                         spawn(exe, figure, driver_arg, tool.prepare(), &target.location);
                     }
-                    let sample = spawn(exe, figure, driver_arg, tool.kind(), &target.location);
+                    let admin = match &target.drop {
+                        Some((Engine::Mysql, admin, _)) if figure == Figure::Apply => {
+                            Some(admin.clone())
+                        }
+                        _ => None,
+                    };
+                    let before = admin.as_deref().map(|a| rt.block_on(innodb_log_writes(a)));
+                    let mut sample = spawn(exe, figure, driver_arg, tool.kind(), &target.location);
+                    if let (Some(admin), Some(before)) = (admin.as_deref(), before) {
+                        let after = rt.block_on(innodb_log_writes(admin));
+                        sample.log_writes = Some(after.saturating_sub(before));
+                    }
                     eprintln!(
-                        "  {:<12} {:<15} {:<13} {:>12}  process {:>12}  rss {:>7} KiB  queries {}",
+                        "  {:<12} {:<15} {:<13} {:>12}  process {:>12}  rss {:>7} KiB  queries {}{}",
                         figure.name(),
                         driver.name(),
                         tool.kind(),
@@ -232,6 +260,9 @@ pub(crate) fn parent() {
                         sample
                             .queries
                             .map_or_else(|| "-".to_owned(), |q| q.to_string()),
+                        sample
+                            .log_writes
+                            .map_or_else(String::new, |n| format!("  redo-log writes {n}")),
                     );
                     samples
                         .entry((figure, driver, tool))

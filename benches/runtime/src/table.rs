@@ -103,6 +103,38 @@ pub(crate) fn print(samples: &Samples, figures: &[Figure], drivers: &[Driver], r
         fmt_mb(s.rss_kib)
     });
     rss_growth(samples, drivers);
+    log_writes(samples, drivers);
+}
+
+/// The MySQL server's redo-log writes while each tool applied the migrations: commits the
+/// server flushed, a count that does not depend on how fast the disk is today.
+fn log_writes(samples: &Samples, drivers: &[Driver]) {
+    if !drivers.contains(&Driver::SqlxMysql) {
+        return;
+    }
+    let cells: Vec<Option<u64>> = Tool::ALL
+        .iter()
+        .map(|&tool| {
+            let s = samples.get(&(Figure::Apply, Driver::SqlxMysql, tool))?;
+            let counts: Option<Vec<u64>> = s.iter().map(|x| x.log_writes).collect();
+            counts.map(median)
+        })
+        .collect();
+    if cells.iter().all(Option::is_none) {
+        return;
+    }
+    println!(
+        "\n### MySQL redo-log writes while applying {} migrations (`Innodb_log_writes`)\n",
+        APPLY.len()
+    );
+    let header: Vec<&str> = Tool::ALL.iter().map(|t| t.label()).collect();
+    println!("| {} |", header.join(" | "));
+    println!("|{}", "---:|".repeat(header.len()));
+    let row: Vec<String> = cells
+        .iter()
+        .map(|c| c.map_or_else(|| "–".to_owned(), |n| n.to_string()))
+        .collect();
+    println!("| {} |", row.join(" | "));
 }
 
 /// One row per figure and driver that has a peer, one column per tool.
