@@ -257,6 +257,12 @@ pub(crate) fn check_strategy(
 /// every migration of the source applied with its checksum stored as is, and no missing
 /// migration the policy rejects. This is the start-up's fast path, so it allocates nothing
 /// per migration; whenever it says `false`, [`plan_up`] decides (and explains).
+///
+/// `migrations` are sorted by id without duplicates (as [`sort_migrations`] leaves them).
+/// The rows come in whatever order the database returned them; they are sorted by id (a
+/// no-op check when they already are) and walked alongside the migrations, rather than
+/// hashed: on the first call of a process, hashing a thousand ids costs more than
+/// comparing them in order.
 pub(crate) fn is_up_to_date(
     migrations: &[Arc<dyn Migration>],
     rows: &[CompactRow<'_>],
@@ -268,35 +274,49 @@ pub(crate) fn is_up_to_date(
         return false;
     }
     let completed = MigrationStatus::Completed.as_str();
-    let by_id: HashMap<&str, &CompactRow<'_>> = rows.iter().map(|row| (row.id, row)).collect();
-    if by_id.len() != rows.len() || rows.iter().any(|row| row.status != completed) {
+    if rows.iter().any(|row| row.status != completed) {
         return false;
     }
-    let all_applied = migrations.iter().all(|migration| {
-        by_id.get(migration.id()).is_some_and(|row| {
-            !verify_checksums
-                || row.up_checksum == UNKNOWN_CHECKSUM
-                || checksum::matches(
-                    row.up_checksum,
-                    &migration.up_checksum(dialect),
-                    migration.up_sql(dialect),
-                )
-        })
-    });
-    if !all_applied {
-        return false;
-    }
-    // Every migration has its row; the remaining rows are missing from the source.
-    match missing {
-        _ if rows.len() == migrations.len() => true,
-        MissingPolicy::Ignore => true,
-        MissingPolicy::Error => false,
-        MissingPolicy::IgnoreNewer => {
-            let newest = migrations.last().map_or("", |m| m.id());
-            rows.iter()
-                .filter(|row| row.id <= newest)
-                .all(|row| migrations.binary_search_by(|m| m.id().cmp(row.id)).is_ok())
+    let mut sorted: Vec<&CompactRow<'_>> = rows.iter().collect();
+    if !sorted.is_sorted_by(|a, b| a.id < b.id) {
+        sorted.sort_unstable_by(|a, b| a.id.cmp(b.id));
+        if sorted.windows(2).any(|pair| pair[0].id == pair[1].id) {
+            return false;
         }
+    }
+    let unchanged = |migration: &dyn Migration, row: &CompactRow<'_>| {
+        !verify_checksums
+            || row.up_checksum == UNKNOWN_CHECKSUM
+            || checksum::matches(
+                row.up_checksum,
+                &migration.up_checksum(dialect),
+                migration.up_sql(dialect),
+            )
+    };
+    // A row whose id sorts before the next migration's is missing from the source, and
+    // older than the newest migration: only `Ignore` accepts it.
+    let mut rows = sorted.into_iter();
+    for migration in migrations {
+        let id = migration.id();
+        loop {
+            match rows.next() {
+                Some(row) if row.id == id => {
+                    if !unchanged(migration.as_ref(), row) {
+                        return false;
+                    }
+                    break;
+                }
+                Some(row) if row.id < id && missing == MissingPolicy::Ignore => {}
+                // Missing and older than the newest migration under a stricter policy, or
+                // no row for this migration (the next row sorts after it, or none is left).
+                _ => return false,
+            }
+        }
+    }
+    // What is left sorts after the newest migration.
+    match missing {
+        MissingPolicy::Ignore | MissingPolicy::IgnoreNewer => true,
+        MissingPolicy::Error => rows.next().is_none(),
     }
 }
 
@@ -677,6 +697,14 @@ mod tests {
         }
         assert!(agrees(&all, &from_04, MissingPolicy::IgnoreNewer));
 
+        // The database returns the rows in any order; a row read twice is not up to date.
+        let mut shuffled = applied(&all, 3);
+        shuffled.swap(0, 2);
+        assert!(agrees(&all, &shuffled, MissingPolicy::IgnoreNewer));
+        let mut twice = applied(&all, 3);
+        twice.push(twice[1].clone());
+        assert!(!agrees(&all, &twice, MissingPolicy::Ignore));
+
         let extra = migrations(&["9_z", "1_5_gone"]);
         let mut newer = applied(&all, 3);
         newer.push(row(extra[0].as_ref(), MigrationStatus::Completed));
@@ -685,6 +713,10 @@ mod tests {
         newer.push(row(extra[1].as_ref(), MigrationStatus::Completed));
         assert!(!agrees(&all, &newer, MissingPolicy::IgnoreNewer));
         assert!(agrees(&all, &newer, MissingPolicy::Ignore));
+        // Missing rows on both sides of the source, in no particular order.
+        newer.rotate_left(2);
+        assert!(agrees(&all, &newer, MissingPolicy::Ignore));
+        assert!(!agrees(&all, &newer, MissingPolicy::IgnoreNewer));
     }
 
     #[test]
