@@ -30,7 +30,6 @@
 //! runs outside a transaction, the bookkeeping of a failure) and when the run ends; an
 //! abandoned run's queued cleanup switches it back too (see [`crate::lock`]).
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
@@ -38,6 +37,7 @@ use async_trait::async_trait;
 use crate::database::{Database, DatabaseTransaction, Dialect, Row, Value};
 use crate::error::{DatabaseError, Error, Result};
 use crate::migration::{Migration, TransactionMode};
+use crate::savepoint::Deferred;
 
 /// Whether step `k` of a run commits the guard of step `k + 1`, for steps with the given
 /// transaction modes: both run in a transaction.
@@ -105,7 +105,7 @@ impl SessionMode {
 pub(crate) struct ChainedTransaction<'s> {
     session: &'s dyn Database,
     /// Rollbacks of dropped savepoints, run before the next statement or the commit.
-    deferred: Mutex<Vec<String>>,
+    deferred: Deferred,
     open: bool,
 }
 
@@ -114,19 +114,13 @@ impl<'s> ChainedTransaction<'s> {
     pub(crate) fn new(session: &'s dyn Database) -> Self {
         Self {
             session,
-            deferred: Mutex::default(),
+            deferred: Deferred::default(),
             open: true,
         }
     }
 
     async fn run_deferred(&self) -> Result<(), DatabaseError> {
-        let queued = std::mem::take(
-            &mut *self
-                .deferred
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        );
-        for sql in queued {
+        for sql in self.deferred.take() {
             self.session.exec_raw(&sql).await?;
         }
         Ok(())
@@ -168,11 +162,7 @@ impl Database for ChainedTransaction<'_> {
         crate::savepoint::open(self).await
     }
     fn queue_cleanup(&self, sql: &str) -> bool {
-        self.deferred
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(sql.to_owned());
-        true
+        self.deferred.push(sql)
     }
     fn may_have_other_connections(&self) -> bool {
         self.session.may_have_other_connections()

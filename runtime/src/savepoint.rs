@@ -18,6 +18,32 @@ use crate::error::DatabaseError;
 /// reach a later one.
 static NEXT: AtomicU64 = AtomicU64::new(0);
 
+/// The rollbacks of dropped savepoints that a transaction queues (its
+/// [`Database::queue_cleanup`]) and runs before its next statement or its commit.
+#[derive(Debug, Default)]
+pub(crate) struct Deferred {
+    queue: std::sync::Mutex<Vec<String>>,
+}
+
+impl Deferred {
+    /// Queues `sql`; always `true`, the answer [`Database::queue_cleanup`] gives.
+    pub(crate) fn push(&self, sql: &str) -> bool {
+        self.lock().push(sql.to_owned());
+        true
+    }
+
+    /// Everything queued so far, oldest first, leaving the queue empty.
+    pub(crate) fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.lock())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
+        self.queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 /// Opens a savepoint on `parent`, an open transaction or savepoint.
 pub(crate) async fn open(
     parent: &dyn Database,

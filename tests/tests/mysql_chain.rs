@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use sqlx::Connection as _;
-use switchy_schema::code::{CodeMigration, CodeSource};
+use switchy_schema::code::{CodeMigration, CodeSource, from_fn};
 use switchy_schema::{Database, Error, MigrationRunner, MigrationStatus, TransactionMode, Value};
 use switchy_schema_tests::harness::{Backend, TestDatabase, open};
 use switchy_schema_tests::support::{count, create, exists, sql_migration};
@@ -181,4 +181,36 @@ async fn a_run_killed_inside_a_chained_migration_leaves_it_dirty() {
         matches!(&error, Error::Dirty { id, status: MigrationStatus::InProgress, .. } if id == "0002_hang"),
         "{error}"
     );
+}
+
+#[tokio::test]
+async fn a_chained_code_migration_takes_savepoints() {
+    let Some(t) = open(Backend::SqlxMySql, "chain_savepoints").await else {
+        return;
+    };
+    let db = connection(&t).await;
+    let fill = from_fn(|db| {
+        Box::pin(async move {
+            db.exec_raw("INSERT INTO a (id) VALUES (1)").await?;
+            let undone = db.savepoint().await?;
+            undone.exec_raw("INSERT INTO a (id) VALUES (2)").await?;
+            undone.rollback().await?;
+            let dropped = db.savepoint().await?;
+            dropped.exec_raw("INSERT INTO a (id) VALUES (3)").await?;
+            drop(dropped);
+            db.exec_raw("INSERT INTO a (id) VALUES (4)").await?;
+            Ok(())
+        })
+    });
+    let source = CodeSource::new()
+        .with(create("0001_a", "a"))
+        .with(CodeMigration::new("0002_fill", fill));
+    MigrationRunner::new(source).run(&db).await.unwrap();
+    let rows = db.query("SELECT id FROM a ORDER BY id", &[]).await.unwrap();
+    let ids: Vec<Option<i64>> = rows
+        .iter()
+        .map(|row| row.get_index(0).and_then(Value::as_i64))
+        .collect();
+    assert_eq!(ids, [Some(1), Some(4)]);
+    assert_eq!(autocommit(&db).await, Some(1), "autocommit left off");
 }

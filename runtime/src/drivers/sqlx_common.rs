@@ -232,7 +232,7 @@ pub(crate) struct Transaction<DB: Driver, G: DerefMut<Target = DB::Connection>> 
     open: bool,
     /// Statements queued by [`Database::queue_cleanup`] (the rollback of a dropped
     /// savepoint), run before the next statement or the end of the transaction.
-    deferred: std::sync::Mutex<Vec<String>>,
+    deferred: crate::savepoint::Deferred,
     db: PhantomData<fn() -> DB>,
 }
 
@@ -255,7 +255,7 @@ where
         Ok(Self {
             conn: Mutex::new(conn),
             open: true,
-            deferred: std::sync::Mutex::default(),
+            deferred: crate::savepoint::Deferred::default(),
             db: PhantomData,
         })
     }
@@ -320,11 +320,7 @@ where
     }
     /// Queued on the transaction and run before its next statement, or before `COMMIT`.
     fn queue_cleanup(&self, sql: &str) -> bool {
-        self.deferred
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(sql.to_owned());
-        true
+        self.deferred.push(sql)
     }
 }
 
@@ -332,15 +328,10 @@ where
 /// returned with what it was about: the statement the caller sent is not run, since it
 /// would run in a transaction that still holds the work of a dropped savepoint.
 async fn run_deferred<DB: Driver>(
-    deferred: &std::sync::Mutex<Vec<String>>,
+    deferred: &crate::savepoint::Deferred,
     conn: &mut DB::Connection,
 ) -> Result<(), DatabaseError> {
-    let queued = std::mem::take(
-        &mut *deferred
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner),
-    );
-    for sql in queued {
+    for sql in deferred.take() {
         exec_raw::<DB>(conn, &sql).await.map_err(|error| {
             let mapped = DatabaseError::new(
                 error.kind(),
