@@ -13,37 +13,6 @@ pub(crate) fn split_statements(sql: &str, dialect: Dialect) -> Vec<&str> {
     sql::split_statements(sql, sql_dialect(dialect))
 }
 
-/// `sql` cut into consecutive pieces of at least `target` bytes (the last one may be
-/// shorter), each cut where a statement starts (as the scanner finds them), so that each
-/// piece holds whole statements and the pieces together are exactly `sql`. (The sqlx
-/// drivers send long SQLite texts this way.)
-#[cfg_attr(
-    not(any(
-        feature = "sqlx-sqlite",
-        feature = "sqlx-postgres",
-        feature = "sqlx-mysql"
-    )),
-    allow(dead_code)
-)]
-pub(crate) fn chunks(sql: &str, dialect: Dialect, target: usize) -> Vec<&str> {
-    if sql.len() <= target {
-        return vec![sql];
-    }
-    let base = sql.as_ptr().addr();
-    let mut pieces = Vec::new();
-    let mut start = 0;
-    // Never cut before the first statement: a piece starts with a statement or the text.
-    for statement in split_statements(sql, dialect).into_iter().skip(1) {
-        let at = statement.as_ptr().addr() - base;
-        if at - start >= target {
-            pieces.push(&sql[start..at]);
-            start = at;
-        }
-    }
-    pieces.push(&sql[start..]);
-    pieces
-}
-
 /// The scanner's dialect for `dialect`.
 pub(crate) const fn sql_dialect(dialect: Dialect) -> SqlDialect {
     match dialect {
@@ -64,29 +33,6 @@ mod tests {
                 Some(sql_dialect(dialect)),
                 SqlDialect::from_suffix(dialect.suffix())
             );
-        }
-    }
-
-    #[test]
-    fn chunks_hold_whole_statements_and_the_whole_text() {
-        let sql = "-- head\nCREATE TABLE t (a TEXT);\nINSERT INTO t VALUES ('x;y');\n/* c; */ INSERT INTO t VALUES (2);\nSELECT 3";
-        for dialect in Dialect::ALL {
-            for target in [0, 1, 10, 30, 60, sql.len(), sql.len() + 1] {
-                let pieces = chunks(sql, dialect, target);
-                assert_eq!(pieces.concat(), sql, "{dialect:?} {target}");
-                let statements: Vec<&str> = pieces
-                    .iter()
-                    .flat_map(|piece| split_statements(piece, dialect))
-                    .collect();
-                assert_eq!(
-                    statements,
-                    split_statements(sql, dialect),
-                    "{dialect:?} {target}"
-                );
-                if target <= 1 {
-                    assert_eq!(pieces.len(), 4, "{pieces:?}");
-                }
-            }
         }
     }
 

@@ -402,6 +402,20 @@ async fn rusqlite_exec_raw_runs_several_statements() {
     check_exec_raw_runs_several_statements(&sqlite_memory()).await;
 }
 
+/// SQLite would stop reading at a NUL byte and skip the rest: the text is refused whole.
+#[tokio::test]
+async fn rusqlite_exec_raw_refuses_a_nul_byte() {
+    let db = sqlite_memory();
+    db.exec_raw("CREATE TABLE t (x INTEGER)").await.unwrap();
+    let error = db
+        .exec_raw("INSERT INTO t VALUES (1);\0 DROP TABLE t")
+        .await
+        .unwrap_err();
+    assert!(error.message().contains("NUL byte at byte 25"), "{error}");
+    assert_eq!(error.statements_completed(), Some(0), "{error}");
+    assert_eq!(count(&db, "t").await, 0);
+}
+
 #[tokio::test]
 async fn rusqlite_execute_binds_params_and_counts_rows() {
     check_execute_binds_params_and_counts_rows(&sqlite_memory()).await;

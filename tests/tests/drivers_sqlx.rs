@@ -474,6 +474,95 @@ async fn sqlite_values_have_their_own_types(db: &dyn Database) {
     assert_eq!(rows[0].values(), [1.into(), "integer".into()]);
 }
 
+/// The SQLite driver runs `exec_raw` on the connection's own handle: statements run in
+/// order, rows are read past, an error stops the text and says how many statements
+/// completed and why, with SQLite's code and kind, and a NUL byte is refused before
+/// anything runs.
+async fn sqlite_exec_raw_runs_on_the_handle(db: &dyn Database) {
+    db.exec_raw(
+        "-- leading comment;\nCREATE TABLE d (x INTEGER);\nINSERT INTO d VALUES (1), (2), (3);\n\
+         SELECT x FROM d; /* between */ INSERT INTO d SELECT x + 10 FROM d;\n-- trailing",
+    )
+    .await
+    .unwrap();
+    assert_eq!(count(db, "d").await, 6);
+
+    let error = db
+        .exec_raw(
+            "INSERT INTO d VALUES (7); INSERT INTO d VALUES (8);\n\
+             INSERT INTO missing VALUES (1); INSERT INTO d VALUES (9)",
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), DatabaseErrorKind::Query, "{error}");
+    assert_eq!(error.code(), Some("1"), "{error}");
+    assert!(
+        error.message().contains("no such table: missing"),
+        "{error}"
+    );
+    assert!(error.driver_error().is_some(), "{error}");
+    assert_eq!(error.statements_completed(), Some(2), "{error}");
+    // Outside a transaction the two statements before the failure stay; the one after it
+    // never ran.
+    assert_eq!(count(db, "d").await, 8);
+
+    let error = db
+        .exec_raw("INSERT INTO d VALUES (10);\0 DROP TABLE d")
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), DatabaseErrorKind::Query, "{error}");
+    assert!(error.message().contains("NUL byte at byte 26"), "{error}");
+    assert_eq!(error.statements_completed(), Some(0), "{error}");
+    assert_eq!(count(db, "d").await, 8);
+}
+
+#[tokio::test]
+async fn sqlite_exec_raw_runs_on_the_handle_of_a_pool_and_a_connection() {
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect("sqlite::memory:")
+        .await
+        .unwrap();
+    sqlite_exec_raw_runs_on_the_handle(&pool).await;
+    pool.close().await;
+    let conn = Mutex::new(SqliteConnection::connect("sqlite::memory:").await.unwrap());
+    sqlite_exec_raw_runs_on_the_handle(&conn).await;
+    // sqlx's own statements still run on the connection afterwards.
+    let mut conn = conn.into_inner();
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM d")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(n, 8);
+}
+
+/// A text that `exec_raw` runs while another connection holds the write lock fails with
+/// `Busy` after the busy timeout, and nothing of it ran.
+#[tokio::test]
+async fn sqlite_exec_raw_is_busy_while_another_connection_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = SqliteConnectOptions::new()
+        .filename(dir.path().join("busy.db"))
+        .create_if_missing(true)
+        .busy_timeout(Duration::from_millis(100));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(2)
+        .connect_with(options)
+        .await
+        .unwrap();
+    pool.exec_raw("CREATE TABLE t (x INTEGER)").await.unwrap();
+    let writer = pool.begin_transaction().await.unwrap();
+    let error = pool
+        .exec_raw("INSERT INTO t VALUES (1); INSERT INTO t VALUES (2)")
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), DatabaseErrorKind::Busy, "{error}");
+    assert_eq!(error.statements_completed(), Some(0), "{error}");
+    writer.rollback().await.unwrap();
+    assert_eq!(count(&pool, "t").await, 0);
+    pool.close().await;
+}
+
 /// `BEGIN IMMEDIATE`: a second writer cannot begin while the first transaction is open;
 /// it waits up to the busy timeout, then fails with `Busy`.
 #[tokio::test]

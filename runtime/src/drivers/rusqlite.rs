@@ -18,7 +18,9 @@
 //! That includes waiting on a locked database file for up to the connection's
 //! `busy_timeout` (rusqlite sets five seconds by default). Migrations are short and run at
 //! start-up, where this is usually acceptable; otherwise run them from
-//! `tokio::task::spawn_blocking` with a current-thread runtime, or use `sqlx-sqlite`.
+//! `tokio::task::spawn_blocking` with a current-thread runtime. (`sqlx-sqlite` waits for
+//! the write lock on its worker thread, but it too runs a migration's SQL text on the
+//! calling thread: see its module docs.)
 //!
 //! # Locking and transactions
 //!
@@ -260,8 +262,14 @@ impl Drop for Disown<'_> {
 /// end with NUL, `sqlite3_prepare_v3` copies the whole rest of the text to prepare its first
 /// statement, which made a 10 MB text of 80,000 statements copy 400 GB (quadratic). With the
 /// NUL, SQLite reads the text in place; the one copy made here is linear.
+///
+/// A text holding a NUL byte is refused before anything runs: SQLite would take the NUL for
+/// the end of the text and silently skip the rest.
 fn exec_raw(connection: &Connection, sql: &str) -> Result<(), DatabaseError> {
     use rusqlite::fallible_iterator::FallibleIterator as _;
+    if let Some(at) = sql.find('\0') {
+        return Err(super::nul_in_sqlite_text(at));
+    }
     let mut terminated = String::with_capacity(sql.len() + 1);
     terminated.push_str(sql);
     terminated.push('\0');

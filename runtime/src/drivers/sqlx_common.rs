@@ -60,6 +60,14 @@ pub(crate) trait Driver: sqlx::Database<Arguments: IntoArguments<Self>> {
     /// The number of rows a statement affected.
     fn rows_affected(result: &Self::QueryResult) -> u64;
 
+    /// Runs `sql`, several statements without parameters, on `conn`: [`exec_raw`]. The
+    /// server drivers stream it through sqlx ([`exec_streamed`]); SQLite runs it on the
+    /// connection's own handle (see `sqlite_direct`).
+    fn exec_raw(
+        conn: &mut Self::Connection,
+        sql: &str,
+    ) -> impl Future<Output = Result<(), DatabaseError>> + Send;
+
     /// Completes `error`, made from the database's message and code, with what only this
     /// database knows (a kind, a position, a better code).
     fn refine(error: DatabaseError, db_error: &dyn sqlx::error::DatabaseError) -> DatabaseError {
@@ -99,43 +107,35 @@ fn statement<DB: Driver>(sql: &str, params: &[Value]) -> Statement<DB> {
     params.iter().fold(sqlx::query::<DB>(sql), DB::bind)
 }
 
-/// [`Database::exec_raw`] on one connection: `sqlx::raw_sql`, several statements, no
-/// parameters. An error tells how many statements completed before the failing one
-/// ([`DatabaseError::statements_completed`]).
-///
-/// On SQLite a long text is sent in pieces of whole statements ([`SQLITE_PIECE`] bytes):
-/// sqlx hands SQLite the rest of the text with its length, and `sqlite3_prepare_v3` then
-/// copies all of that rest to prepare each statement, which is quadratic in the length of
-/// the text (a 10 MB text of 80,000 statements copied 400 GB). Pieces bound each copy. The
-/// statements run in the same order on the same connection, so atomicity is unchanged.
+/// [`Database::exec_raw`] on one connection: several statements, no parameters, run the
+/// driver's way ([`Driver::exec_raw`]). An error tells how many statements completed
+/// before the failing one ([`DatabaseError::statements_completed`]).
 pub(crate) async fn exec_raw<DB: Driver>(
     conn: &mut DB::Connection,
     sql: &str,
 ) -> Result<(), DatabaseError> {
-    let pieces = if DB::DIALECT == Dialect::Sqlite {
-        crate::split::chunks(sql, DB::DIALECT, SQLITE_PIECE)
-    } else {
-        vec![sql]
-    };
+    DB::exec_raw(conn, sql).await
+}
+
+/// [`exec_raw`] through `sqlx::raw_sql`, reading each statement's result as sqlx streams
+/// it (PostgreSQL and MySQL).
+#[cfg(any(feature = "sqlx-postgres", feature = "sqlx-mysql"))]
+pub(crate) async fn exec_streamed<DB: Driver>(
+    conn: &mut DB::Connection,
+    sql: &str,
+) -> Result<(), DatabaseError> {
     let mut completed = 0;
-    for piece in pieces {
-        let mut results =
-            sqlx::raw_sql(AssertSqlSafe(piece)).execute_many(DB::executor(&mut *conn));
-        while let Some(result) = std::future::poll_fn(|cx| results.as_mut().poll_next(cx)).await {
-            match result {
-                Ok(_) => completed += 1,
-                Err(error) => {
-                    return Err(map_error::<DB>(error).with_statements_completed(completed));
-                }
+    let mut results = sqlx::raw_sql(AssertSqlSafe(sql)).execute_many(DB::executor(&mut *conn));
+    while let Some(result) = std::future::poll_fn(|cx| results.as_mut().poll_next(cx)).await {
+        match result {
+            Ok(_) => completed += 1,
+            Err(error) => {
+                return Err(map_error::<DB>(error).with_statements_completed(completed));
             }
         }
     }
     Ok(())
 }
-
-/// The size of the pieces in which [`exec_raw`] sends a long text to SQLite: each statement
-/// costs a copy of at most this much, and each piece one trip to sqlx's worker thread.
-const SQLITE_PIECE: usize = 16 * 1024;
 
 /// [`Database::execute`] on one connection.
 pub(crate) async fn execute<DB: Driver>(

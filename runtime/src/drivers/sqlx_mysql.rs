@@ -34,6 +34,13 @@ impl Driver for MySql {
         conn
     }
 
+    fn exec_raw(
+        conn: &mut MySqlConnection,
+        sql: &str,
+    ) -> impl Future<Output = Result<(), DatabaseError>> + Send {
+        super::sqlx_common::exec_streamed::<Self>(conn, sql)
+    }
+
     fn bind(statement: Statement<Self>, value: &Value) -> Statement<Self> {
         match value {
             Value::Null => statement.bind(None::<&str>),

@@ -50,6 +50,13 @@ impl Driver for Postgres {
         conn
     }
 
+    fn exec_raw(
+        conn: &mut PgConnection,
+        sql: &str,
+    ) -> impl Future<Output = Result<(), DatabaseError>> + Send {
+        super::sqlx_common::exec_streamed::<Self>(conn, sql)
+    }
+
     fn statement_sql<'a>(sql: &'a str, params: &[Value]) -> Cow<'a, str> {
         if params.is_empty() {
             return Cow::Borrowed(sql);
