@@ -296,7 +296,13 @@ fn exec_raw(connection: &Connection, sql: &str) -> Result<(), DatabaseError> {
 /// Whether `sql` holds no statement (only whitespace, comments and `;`). SQLite prepares
 /// such a text to no statement at all, which rusqlite cannot step.
 fn is_blank(sql: &str) -> bool {
-    crate::split::split_statements(sql, Dialect::Sqlite).is_empty()
+    // A text that starts with a word holds a statement; only one that starts with a comment
+    // or `;` needs the scanner (the runner's own statements never do).
+    match sql.trim_start().bytes().next() {
+        None => true,
+        Some(first) if first.is_ascii_alphabetic() => false,
+        Some(_) => crate::split::split_statements(sql, Dialect::Sqlite).is_empty(),
+    }
 }
 
 fn execute(connection: &Connection, sql: &str, params: &[Value]) -> Result<u64, DatabaseError> {
@@ -466,5 +472,15 @@ mod tests {
             split_input_error("x in other at offset 2", "SELECT 1"),
             None
         );
+    }
+
+    #[test]
+    fn blank_texts_are_only_whitespace_comments_and_semicolons() {
+        for blank in ["", "  \n", "-- c\n", "/* x */ ;", ";", " -- a\n/* b */;\n"] {
+            assert!(is_blank(blank), "{blank:?}");
+        }
+        for statement in ["SELECT 1", " -- c\nSELECT 1", "/* a */ SELECT 1", "x"] {
+            assert!(!is_blank(statement), "{statement:?}");
+        }
     }
 }
