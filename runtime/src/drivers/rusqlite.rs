@@ -450,7 +450,7 @@ fn split_input_error(text: &str, full_sql: &str) -> Option<(String, Option<usize
 
 #[cfg(test)]
 mod tests {
-    use super::split_input_error;
+    use super::{is_blank, split_input_error};
 
     #[test]
     fn input_error_text_is_taken_apart() {
