@@ -244,8 +244,10 @@ pub trait Database: Send + Sync {
     /// runner's start-up read, a no-op once everything is applied, goes through it.
     ///
     /// Values may come back as [`Value::Text`] where `query` gives typed values
-    /// (`tokio-postgres` reads the simple protocol's values as text only). Default:
-    /// `query(sql, &[])`.
+    /// (`tokio-postgres` reads the simple protocol's values as text only). On a sqlx pool
+    /// the connection is taken without the pool's liveness ping, and the query is sent a
+    /// second time, on a fresh connection, when the first one turns out to be broken:
+    /// `sql` must be a read. Default: `query(sql, &[])`.
     async fn query_once(&self, sql: &str) -> Result<Vec<Row>, DatabaseError> {
         self.query(sql, &[]).await
     }

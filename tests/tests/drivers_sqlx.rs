@@ -820,6 +820,70 @@ async fn postgres_parameters_and_special_types() {
 // MySQL / MariaDB
 // ---------------------------------------------------------------------------------------
 
+/// The pool's `query_once` skips sqlx's liveness ping; when the idle connection it takes
+/// was killed by the server, it closes it and reads on a new one.
+async fn query_once_survives_a_killed_idle_connection(
+    pool: &dyn Database,
+    admin: &dyn Database,
+    kill: &str,
+) {
+    let rows = pool.query_once("SELECT 1 AS one").await.unwrap();
+    assert_eq!(rows.len(), 1);
+    let id = session_id(pool).await;
+    // The pool's only connection is idle (sqlx returns it in the background) when another
+    // session kills it.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    admin
+        .exec_raw(&kill.replace("{id}", &id.to_string()))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let rows = pool.query_once("SELECT 2 AS two").await.unwrap();
+    assert_eq!(
+        rows[0].get("two").and_then(Value::as_i64),
+        Some(2),
+        "{rows:?}"
+    );
+    assert_ne!(session_id(pool).await, id, "a new connection");
+}
+
+#[tokio::test]
+async fn postgres_pool_query_once_survives_a_killed_connection() {
+    let Some(database) = TestDatabase::from_env(Dialect::Postgres, "pg_query_once_killed").await
+    else {
+        return;
+    };
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect(database.url())
+        .await
+        .unwrap();
+    let admin = Mutex::new(PgConnection::connect(database.url()).await.unwrap());
+    query_once_survives_a_killed_idle_connection(
+        &pool,
+        &admin,
+        "SELECT pg_terminate_backend({id})",
+    )
+    .await;
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn mysql_pool_query_once_survives_a_killed_connection() {
+    let Some(database) = TestDatabase::from_env(Dialect::MySql, "my_query_once_killed").await
+    else {
+        return;
+    };
+    let pool = MySqlPoolOptions::new()
+        .max_connections(1)
+        .connect(database.url())
+        .await
+        .unwrap();
+    let admin = Mutex::new(MySqlConnection::connect(database.url()).await.unwrap());
+    query_once_survives_a_killed_idle_connection(&pool, &admin, "KILL {id}").await;
+    pool.close().await;
+}
+
 #[tokio::test]
 async fn mysql_pool() {
     let Some(database) = TestDatabase::from_env(Dialect::MySql, "mysql_pool").await else {

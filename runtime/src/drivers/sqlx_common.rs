@@ -476,10 +476,23 @@ macro_rules! impl_database {
                     .map_err($crate::drivers::sqlx_common::map_error::<$db>)?;
                 $crate::drivers::sqlx_common::query::<$db>(&mut conn, sql, params).await
             }
+            /// Takes an idle connection without the pool's liveness ping
+            /// (`test_before_acquire`, a round trip of its own). If that connection turns
+            /// out to be broken, it is closed and the query is sent once more on a
+            /// connection acquired the usual way, so `sql` must be safe to run twice (a
+            /// read).
             async fn query_once(
                 &self,
                 sql: &str,
             ) -> Result<Vec<$crate::Row>, $crate::DatabaseError> {
+                if let Some(mut conn) = self.try_acquire() {
+                    match $crate::drivers::sqlx_common::query_once::<$db>(&mut conn, sql).await {
+                        Err(error) if error.kind() == $crate::DatabaseErrorKind::Connection => {
+                            conn.close_on_drop();
+                        }
+                        result => return result,
+                    }
+                }
                 let mut conn = self
                     .acquire()
                     .await
