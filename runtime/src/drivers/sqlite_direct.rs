@@ -15,9 +15,9 @@
 //! await point lies between two statements, so a cancelled call never stops half-way
 //! through a text.
 //!
-//! This is the only `unsafe` code of the crate: four calls into SQLite's C API
-//! (`sqlite3_prepare_v3`, `sqlite3_step`, `sqlite3_finalize`, and the error read through
-//! sqlx's [`LockedSqliteHandle::last_error`]).
+//! This is the only `unsafe` code of the crate: three calls into SQLite's C API
+//! (`sqlite3_prepare_v3`, `sqlite3_step`, `sqlite3_finalize`); the error is read through
+//! sqlx's [`LockedSqliteHandle::last_error`](sqlx::sqlite::LockedSqliteHandle::last_error).
 
 #![allow(unsafe_code)]
 

@@ -60,9 +60,11 @@ pub(crate) trait Driver: sqlx::Database<Arguments: IntoArguments<Self>> {
     /// The number of rows a statement affected.
     fn rows_affected(result: &Self::QueryResult) -> u64;
 
-    /// Runs `sql`, several statements without parameters, on `conn`: [`exec_raw`]. The
-    /// server drivers stream it through sqlx ([`exec_streamed`]); SQLite runs it on the
-    /// connection's own handle (see `sqlite_direct`).
+    /// [`Database::exec_raw`] on one connection: `sql`, several statements without
+    /// parameters. An error tells how many statements completed before the failing one
+    /// ([`DatabaseError::statements_completed`]). The server drivers stream it through
+    /// sqlx ([`exec_streamed`]); SQLite runs it on the connection's own handle (see
+    /// `sqlite_direct`).
     fn exec_raw(
         conn: &mut Self::Connection,
         sql: &str,
@@ -107,17 +109,7 @@ fn statement<DB: Driver>(sql: &str, params: &[Value]) -> Statement<DB> {
     params.iter().fold(sqlx::query::<DB>(sql), DB::bind)
 }
 
-/// [`Database::exec_raw`] on one connection: several statements, no parameters, run the
-/// driver's way ([`Driver::exec_raw`]). An error tells how many statements completed
-/// before the failing one ([`DatabaseError::statements_completed`]).
-pub(crate) async fn exec_raw<DB: Driver>(
-    conn: &mut DB::Connection,
-    sql: &str,
-) -> Result<(), DatabaseError> {
-    DB::exec_raw(conn, sql).await
-}
-
-/// [`exec_raw`] through `sqlx::raw_sql`, reading each statement's result as sqlx streams
+/// [`Driver::exec_raw`] through `sqlx::raw_sql`, reading each statement's result as sqlx streams
 /// it (PostgreSQL and MySQL).
 #[cfg(any(feature = "sqlx-postgres", feature = "sqlx-mysql"))]
 pub(crate) async fn exec_streamed<DB: Driver>(
@@ -300,7 +292,7 @@ where
     async fn exec_raw(&self, sql: &str) -> Result<(), DatabaseError> {
         let mut conn = self.conn.lock().await;
         run_deferred::<DB>(&self.deferred, &mut conn).await?;
-        exec_raw::<DB>(&mut conn, sql).await
+        DB::exec_raw(&mut conn, sql).await
     }
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, DatabaseError> {
         let mut conn = self.conn.lock().await;
@@ -332,7 +324,7 @@ async fn run_deferred<DB: Driver>(
     conn: &mut DB::Connection,
 ) -> Result<(), DatabaseError> {
     for sql in deferred.take() {
-        exec_raw::<DB>(conn, &sql).await.map_err(|error| {
+        DB::exec_raw(conn, &sql).await.map_err(|error| {
             let mapped = DatabaseError::new(
                 error.kind(),
                 format!(
@@ -394,7 +386,7 @@ where
         DB::DIALECT
     }
     async fn exec_raw(&self, sql: &str) -> Result<(), DatabaseError> {
-        exec_raw::<DB>(&mut **self.conn.lock().await, sql).await
+        DB::exec_raw(&mut **self.conn.lock().await, sql).await
     }
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, DatabaseError> {
         execute::<DB>(&mut **self.conn.lock().await, sql, params).await
@@ -428,7 +420,7 @@ pub(crate) fn queue_cleanup<T>(mutex: &Mutex<T>, sql: &str) -> bool {
 pub(crate) async fn run_queued<DB: Driver, T>(mutex: &Mutex<T>, conn: &mut DB::Connection) {
     let key = super::cleanup::key(mutex);
     while let Some((sequence, sql)) = super::cleanup::next(key) {
-        let _ = exec_raw::<DB>(conn, &sql).await;
+        let _ = DB::exec_raw(conn, &sql).await;
         super::cleanup::done(sequence);
     }
 }
@@ -452,7 +444,7 @@ macro_rules! impl_database {
                     .acquire()
                     .await
                     .map_err($crate::drivers::sqlx_common::map_error::<$db>)?;
-                $crate::drivers::sqlx_common::exec_raw::<$db>(&mut conn, sql).await
+                <$db as $crate::drivers::sqlx_common::Driver>::exec_raw(&mut conn, sql).await
             }
             async fn execute(
                 &self,
@@ -539,7 +531,7 @@ macro_rules! impl_database {
             async fn exec_raw(&self, sql: &str) -> Result<(), $crate::DatabaseError> {
                 let mut conn = self.lock().await;
                 $crate::drivers::sqlx_common::run_queued::<$db, _>(self, &mut conn).await;
-                $crate::drivers::sqlx_common::exec_raw::<$db>(&mut conn, sql).await
+                <$db as $crate::drivers::sqlx_common::Driver>::exec_raw(&mut conn, sql).await
             }
             async fn execute(
                 &self,
