@@ -6,6 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::error::DatabaseError;
+use crate::text_rows::TextRows;
 
 /// The SQL dialect a [`Database`] speaks.
 ///
@@ -239,17 +240,23 @@ pub trait Database: Send + Sync {
     async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError>;
 
     /// Runs one query without parameters in a single round trip where the driver can, and
-    /// returns every row: PostgreSQL's simple query protocol and MySQL's text protocol,
-    /// where [`query`](Self::query) prepares the statement first (a second round trip). The
-    /// runner's start-up read, a no-op once everything is applied, goes through it.
+    /// returns every row with every value as text, in one buffer ([`TextRows`]): no
+    /// allocation per value. The runner's start-up read, a no-op once everything is
+    /// applied, goes through it.
     ///
-    /// Values may come back as [`Value::Text`] where `query` gives typed values
-    /// (`tokio-postgres` reads the simple protocol's values as text only). On a sqlx pool
-    /// the connection is taken without the pool's liveness ping, and the query is sent a
-    /// second time, on a fresh connection, when the first one turns out to be broken:
-    /// `sql` must be a read. Default: `query(sql, &[])`.
-    async fn query_once(&self, sql: &str) -> Result<Vec<Row>, DatabaseError> {
-        self.query(sql, &[]).await
+    /// PostgreSQL gets the simple query protocol and MySQL the text protocol, where
+    /// [`query`](Self::query) prepares the statement first (a second round trip); both send
+    /// every value as text already. On SQLite a number is read as its decimal text. A value
+    /// that is not valid UTF-8 is an error of kind
+    /// [`Decode`](crate::DatabaseErrorKind::Decode).
+    ///
+    /// On a sqlx pool the connection is taken without the pool's liveness ping, and the
+    /// query is sent a second time, on a fresh connection, when the first one turns out to
+    /// be broken: `sql` must be a read.
+    ///
+    /// Default: [`query(sql, &[])`](Self::query), copied with [`TextRows::from_rows`].
+    async fn query_once(&self, sql: &str) -> Result<TextRows, DatabaseError> {
+        TextRows::from_rows(&self.query(sql, &[]).await?)
     }
 
     /// Starts a transaction. Calling this on a [`DatabaseTransaction`] is an error of kind
@@ -389,7 +396,7 @@ impl<T: Database + ?Sized> Database for &T {
     async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError> {
         (**self).query(sql, params).await
     }
-    async fn query_once(&self, sql: &str) -> Result<Vec<Row>, DatabaseError> {
+    async fn query_once(&self, sql: &str) -> Result<TextRows, DatabaseError> {
         (**self).query_once(sql).await
     }
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
@@ -423,7 +430,7 @@ impl<T: Database + ?Sized> Database for Box<T> {
     async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError> {
         (**self).query(sql, params).await
     }
-    async fn query_once(&self, sql: &str) -> Result<Vec<Row>, DatabaseError> {
+    async fn query_once(&self, sql: &str) -> Result<TextRows, DatabaseError> {
         (**self).query_once(sql).await
     }
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {

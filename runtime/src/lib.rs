@@ -31,6 +31,7 @@ mod split;
 mod sql_migration;
 mod sqlite_lock;
 mod step;
+mod text_rows;
 mod timestamps;
 mod trace;
 mod tracker;
@@ -49,6 +50,7 @@ pub use plan::{ExecutionStrategy, MissingPolicy, OutOfOrderPolicy, RollbackStrat
 pub use report::{AppliedMigration, PlannedMigration, RollbackReport, RunReport};
 pub use runner::{DEFAULT_LOCK_TIMEOUT, DEFAULT_TABLE_NAME, MigrationRunner};
 pub use sql_migration::{SqlFile, SqlMigration};
+pub use text_rows::{TextRow, TextRows};
 
 /// The folder grammar, shared with `embed_migrations!`; its violations are public as
 /// [`directory::Violation`].

@@ -229,7 +229,7 @@ impl MigrationRunner {
         }
 
         // Fast path: with everything applied, one query and no lock.
-        if let Ok(Some(compact)) = tracker.read_compact(db).await
+        if let Ok(compact) = tracker.read_compact(db).await
             && let Some(rows) = compact.rows()
             && plan::is_up_to_date(
                 &migrations,

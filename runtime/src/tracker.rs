@@ -19,6 +19,7 @@ use crate::error::{DatabaseError, Error, Result};
 use crate::ident::TableName;
 use crate::migration::{Migration, MigrationInfo, MigrationStatus};
 use crate::plan::{CompactRow, TrackedRow, UNKNOWN_CHECKSUM};
+use crate::text_rows::TextRows;
 use crate::timestamps::Clock;
 
 /// The columns of a current tracking table.
@@ -344,8 +345,8 @@ impl Tracker {
     }
 
     /// What the no-op start-up needs (id, status, up checksum of every row), in one
-    /// statement sent in one round trip. `None` when the answer cannot be trusted (see
-    /// [`CompactRows::rows`] for when the caller then takes the full path).
+    /// statement sent in one round trip, as text in one buffer. [`CompactRows::rows`] says
+    /// whether the answer can be trusted (when not, the caller takes the full path).
     ///
     /// SQLite aggregates every row into ONE row: sqlx's SQLite worker thread moves rows one
     /// by one, which would cost milliseconds on a thousand rows. PostgreSQL and MySQL get the
@@ -358,38 +359,19 @@ impl Tracker {
     pub(crate) async fn read_compact(
         &self,
         db: &dyn Database,
-    ) -> Result<Option<CompactRows>, DatabaseError> {
+    ) -> Result<CompactRows, DatabaseError> {
         if self.dialect != Dialect::Sqlite {
             // The same text as a plain read of the three columns: the server does nothing
             // the application's own first query would not do, and the count is the
             // number of rows.
             let sql = format!("SELECT id, status, up_checksum FROM {}", self.quoted);
-            return Ok(Some(CompactRows::Rows(db.query_once(&sql).await?)));
+            return Ok(CompactRows::Rows(db.query_once(&sql).await?));
         }
         let sql = format!(
             "SELECT COUNT(*) AS n, group_concat(id || char(31) || status || char(31) || up_checksum, char(30)) AS entries FROM {}",
             self.quoted
         );
-        let mut rows = db.query_once(&sql).await?;
-        let Some(row) = rows.pop() else {
-            return Ok(None);
-        };
-        let mut values = row.into_values().into_iter();
-        // A driver's one-round-trip read may give the count as text.
-        let count = match values.next() {
-            Some(Value::Int(n)) => usize::try_from(n).ok(),
-            Some(Value::Text(text)) => text.parse().ok(),
-            _ => None,
-        };
-        // The text is moved out of the row, not copied: it holds every id and checksum.
-        Ok(match (count, values.next()) {
-            (Some(0), Some(Value::Null)) => Some(CompactRows::Joined {
-                text: String::new(),
-                count: 0,
-            }),
-            (Some(count), Some(Value::Text(text))) => Some(CompactRows::Joined { text, count }),
-            _ => None,
-        })
+        Ok(CompactRows::Joined(db.query_once(&sql).await?))
     }
 
     /// Rows of a legacy table, as completed rows with unknown checksums (dry runs only).
@@ -580,34 +562,38 @@ impl Tracker {
 /// What [`Tracker::read_compact`] read: the id, status and up checksum of every row.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum CompactRows {
-    /// SQLite's one aggregated text: `id US status US up_checksum` entries separated by
-    /// RS (ASCII 0x1f and 0x1e), and the number of rows it should hold.
-    Joined { text: String, count: usize },
+    /// SQLite's one row: the number of rows, and one aggregated text of
+    /// `id US status US up_checksum` entries separated by RS (ASCII 0x1f and 0x1e), `NULL`
+    /// when there is no row.
+    Joined(TextRows),
     /// One row per tracking row, its columns in the order id, status, up checksum.
-    Rows(Vec<Row>),
+    Rows(TextRows),
 }
 
 impl CompactRows {
-    /// The rows, borrowed. `None` when they cannot be trusted: fewer than `count`
+    /// The rows, borrowed. `None` when they cannot be trusted: fewer than the counted
     /// well-formed entries in the aggregated text (an id holding a separator character, an
-    /// entry left out because a value was `NULL`), or a plain row with a value that is not
-    /// text (`NULL`, or bytes). The caller then takes the full path, which explains.
+    /// entry left out because a value was `NULL`), or a plain row with a `NULL`. The caller
+    /// then takes the full path, which explains.
     pub(crate) fn rows(&self) -> Option<Vec<CompactRow<'_>>> {
         match self {
-            Self::Joined { text, count } => joined_rows(text, *count),
+            Self::Joined(rows) => {
+                let row = rows.row(0)?;
+                let count: usize = row.get(0)?.parse().ok()?;
+                match (count, row.get(1)) {
+                    (0, None) => Some(Vec::new()),
+                    (count, Some(text)) => joined_rows(text, count),
+                    (_, None) => None,
+                }
+            }
             Self::Rows(rows) => rows
                 .iter()
-                .map(|row| match row.values() {
-                    [
-                        Value::Text(id),
-                        Value::Text(status),
-                        Value::Text(up_checksum),
-                    ] => Some(CompactRow {
-                        id,
-                        status,
-                        up_checksum,
-                    }),
-                    _ => None,
+                .map(|row| {
+                    Some(CompactRow {
+                        id: row.get(0)?,
+                        status: row.get(1)?,
+                        up_checksum: row.get(2)?,
+                    })
                 })
                 .collect(),
         }

@@ -261,6 +261,40 @@ async fn check_values_round_trip(db: &dyn Database) {
     );
 }
 
+/// `query_once` gives every value as text in one buffer (rusqlite through the trait's
+/// default, tokio-postgres through the simple query protocol).
+async fn check_query_once_reads_every_value_as_text(db: &dyn Database) {
+    let t = types(db);
+    db.exec_raw(&format!(
+        "CREATE TABLE once_read (id {int} PRIMARY KEY, name TEXT); \
+         INSERT INTO once_read VALUES (1, 'one'); INSERT INTO once_read VALUES (2, NULL); \
+         INSERT INTO once_read VALUES (3, '')",
+        int = t.int
+    ))
+    .await
+    .expect("create");
+    let rows = db
+        .query_once("SELECT id, name FROM once_read ORDER BY id")
+        .await
+        .unwrap();
+    assert_eq!(rows.columns(), ["id", "name"]);
+    let values: Vec<Vec<Option<&str>>> = rows.iter().map(|row| row.values().collect()).collect();
+    assert_eq!(
+        values,
+        [
+            vec![Some("1"), Some("one")],
+            vec![Some("2"), None],
+            vec![Some("3"), Some("")]
+        ]
+    );
+    let none = db
+        .query_once("SELECT id FROM once_read WHERE id < 0")
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+    assert!(db.query_once("SELECT nope FROM once_read").await.is_err());
+}
+
 async fn check_commit_persists(db: &dyn Database) {
     db.exec_raw("CREATE TABLE tx_commit (id INTEGER)")
         .await
@@ -458,6 +492,11 @@ async fn rusqlite_query_decodes_dynamic_types() {
         .expect_err("decode error");
     assert_eq!(error.kind(), DatabaseErrorKind::Decode);
     assert!(error.message().contains("`bad`"), "{error:?}");
+}
+
+#[tokio::test]
+async fn rusqlite_query_once_reads_every_value_as_text() {
+    check_query_once_reads_every_value_as_text(&sqlite_memory()).await;
 }
 
 #[tokio::test]
@@ -720,6 +759,34 @@ async fn postgres_exec_raw_runs_several_statements() {
 async fn postgres_execute_binds_params_and_counts_rows() {
     let pg = postgres_or_skip!("postgres_execute_binds_params_and_counts_rows");
     check_execute_binds_params_and_counts_rows(&pg.client).await;
+}
+
+#[tokio::test]
+async fn postgres_query_once_reads_every_value_as_text() {
+    let pg = postgres_or_skip!("postgres_query_once_reads_every_value_as_text");
+    check_query_once_reads_every_value_as_text(&pg.client).await;
+    let db: &dyn Database = &pg.client;
+    // Integers and text come from the binary rows of one extended-protocol round trip...
+    let numbers = db
+        .query_once("SELECT (-5)::int2 AS a, 7::int8 AS b, 42::oid AS c, 'x'::varchar AS d")
+        .await
+        .unwrap();
+    assert_eq!(
+        numbers.row(0).unwrap().values().collect::<Vec<_>>(),
+        [Some("-5"), Some("7"), Some("42"), Some("x")]
+    );
+    // ...any other type is written as text by the server (the simple query protocol).
+    let others = db
+        .query_once(
+            "SELECT true AS flag, 1.5::float8 AS r, DATE '2024-01-02' AS d, NULL::bool AS n",
+        )
+        .await
+        .unwrap();
+    assert_eq!(others.columns(), ["flag", "r", "d", "n"]);
+    assert_eq!(
+        others.row(0).unwrap().values().collect::<Vec<_>>(),
+        [Some("t"), Some("1.5"), Some("2024-01-02"), None]
+    );
 }
 
 #[tokio::test]

@@ -25,6 +25,7 @@ async fn conformance(db: &dyn Database) {
     exec_raw_runs_several_statements(db).await;
     execute_binds_parameters_and_counts_rows(db).await;
     query_decodes_values(db).await;
+    query_once_reads_every_value_as_text(db).await;
     transactions_commit_roll_back_and_drop(db).await;
     nested_transactions_are_refused(db).await;
     errors_carry_kind_code_message_and_position(db).await;
@@ -195,6 +196,42 @@ async fn query_decodes_values(db: &dyn Database) {
         .await
         .unwrap();
     assert!(none.is_empty());
+}
+
+/// `query_once` gives every value as text in one buffer, `NULL` as `None`, numbers as their
+/// decimal text, an empty result as no rows, and errors as errors.
+async fn query_once_reads_every_value_as_text(db: &dyn Database) {
+    let rows = db
+        .query_once("SELECT id, name, n FROM items WHERE id <= 2 ORDER BY id")
+        .await
+        .unwrap();
+    assert_eq!(rows.columns(), ["id", "name", "n"]);
+    let values: Vec<Vec<Option<&str>>> = rows.iter().map(|row| row.values().collect()).collect();
+    assert_eq!(
+        values,
+        [
+            vec![Some("1"), Some("one"), Some("7")],
+            vec![Some("2"), None, Some("42")]
+        ]
+    );
+
+    let literals = db
+        .query_once("SELECT '' AS empty, 'é' AS accent")
+        .await
+        .unwrap();
+    assert_eq!(
+        literals.row(0).unwrap().values().collect::<Vec<_>>(),
+        [Some(""), Some("é")]
+    );
+
+    let none = db
+        .query_once("SELECT id FROM items WHERE id < 0")
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+
+    let error = db.query_once("SELECT nope FROM items").await.unwrap_err();
+    assert_eq!(error.kind(), DatabaseErrorKind::Query, "{error}");
 }
 
 async fn transactions_commit_roll_back_and_drop(db: &dyn Database) {
@@ -840,10 +877,11 @@ async fn query_once_survives_a_killed_idle_connection(
     tokio::time::sleep(Duration::from_millis(100)).await;
     let rows = pool.query_once("SELECT 2 AS two").await.unwrap();
     assert_eq!(
-        rows[0].get("two").and_then(Value::as_i64),
-        Some(2),
+        rows.row(0).and_then(|row| row.get(0)),
+        Some("2"),
         "{rows:?}"
     );
+    assert_eq!(rows.columns(), ["two"]);
     assert_ne!(session_id(pool).await, id, "a new connection");
 }
 

@@ -563,7 +563,7 @@ impl Database for Counting<'_> {
     async fn query_once(
         &self,
         sql: &str,
-    ) -> Result<Vec<switchy_schema::Row>, switchy_schema::DatabaseError> {
+    ) -> Result<switchy_schema::TextRows, switchy_schema::DatabaseError> {
         self.statements.fetch_add(1, Ordering::SeqCst);
         self.once.fetch_add(1, Ordering::SeqCst);
         self.inner.query_once(sql).await

@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
-use switchy_schema::{Database, DatabaseError, DatabaseTransaction, Dialect, Row, Value};
+use switchy_schema::{Database, DatabaseError, DatabaseTransaction, Dialect, Row, TextRows, Value};
 
 /// Delegates to the wrapped handle and counts every statement sent (a `BEGIN`, a
 /// `COMMIT` and a `ROLLBACK` count as one each).
@@ -35,7 +35,7 @@ impl Database for Counting<'_> {
         self.tick();
         self.inner.query(sql, params).await
     }
-    async fn query_once(&self, sql: &str) -> Result<Vec<Row>, DatabaseError> {
+    async fn query_once(&self, sql: &str) -> Result<TextRows, DatabaseError> {
         self.tick();
         self.inner.query_once(sql).await
     }
@@ -84,7 +84,7 @@ impl Database for CountingTx<'_> {
         self.count.fetch_add(1, Ordering::Relaxed);
         self.inner.query(sql, params).await
     }
-    async fn query_once(&self, sql: &str) -> Result<Vec<Row>, DatabaseError> {
+    async fn query_once(&self, sql: &str) -> Result<TextRows, DatabaseError> {
         self.count.fetch_add(1, Ordering::Relaxed);
         self.inner.query_once(sql).await
     }

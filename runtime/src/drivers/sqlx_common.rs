@@ -23,6 +23,7 @@ use tokio::sync::Mutex;
 
 use crate::database::{Database, DatabaseTransaction, Dialect, Row, Value};
 use crate::error::{DatabaseError, DatabaseErrorKind};
+use crate::text_rows::TextRows;
 
 /// A statement being built: `sqlx::query(sql)` plus the parameters bound so far.
 pub(crate) type Statement<DB> = Query<'static, DB, <DB as sqlx::Database>::Arguments>;
@@ -56,6 +57,10 @@ pub(crate) trait Driver: sqlx::Database<Arguments: IntoArguments<Self>> {
 
     /// Reads a non-`NULL` value; the error says why it cannot be read.
     fn decode(value: Self::ValueRef<'_>) -> Result<Value, String>;
+
+    /// A non-`NULL` value as text, borrowed from its row (the values of
+    /// [`query_once`]'s one-round-trip protocols are text already).
+    fn text(value: Self::ValueRef<'_>) -> Result<&str, String>;
 
     /// The number of rows a statement affected.
     fn rows_affected(result: &Self::QueryResult) -> u64;
@@ -156,17 +161,46 @@ pub(crate) async fn query<DB: Driver>(
 }
 
 /// [`Database::query_once`] on one connection: `sqlx::raw_sql`, sent as PostgreSQL's simple
-/// query or MySQL's `COM_QUERY` (one round trip, no prepare); sqlx decodes the text
-/// values by the column types the server describes.
+/// query or MySQL's `COM_QUERY` (one round trip, no prepare). Each value is borrowed from
+/// its row as text and copied into the one buffer of [`TextRows`].
 pub(crate) async fn query_once<DB: Driver>(
     conn: &mut DB::Connection,
     sql: &str,
-) -> Result<Vec<Row>, DatabaseError> {
+) -> Result<TextRows, DatabaseError> {
     let rows = sqlx::raw_sql(AssertSqlSafe(sql))
         .fetch_all(DB::executor(conn))
         .await
         .map_err(map_error::<DB>)?;
-    convert_rows::<DB>(&rows)
+    let Some(first) = rows.first() else {
+        return Ok(TextRows::default());
+    };
+    let columns: Vec<String> = first
+        .columns()
+        .iter()
+        .map(|c| c.name().to_owned())
+        .collect();
+    let width = columns.len();
+    let mut result = TextRows::new(columns);
+    for row in &rows {
+        for index in 0..width {
+            let raw = DB::value(row, index).map_err(map_error::<DB>)?;
+            if raw.is_null() {
+                result.push(None);
+                continue;
+            }
+            let text = DB::text(raw).map_err(|reason| {
+                DatabaseError::new(
+                    DatabaseErrorKind::Decode,
+                    format!(
+                        "cannot read column `{}` as text: {reason}",
+                        result.columns()[index]
+                    ),
+                )
+            })?;
+            result.push(Some(text));
+        }
+    }
+    Ok(result)
 }
 
 /// Reads every value of every row; the column names are shared by all rows.
@@ -394,7 +428,7 @@ where
     async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError> {
         query::<DB>(&mut **self.conn.lock().await, sql, params).await
     }
-    async fn query_once(&self, sql: &str) -> Result<Vec<Row>, DatabaseError> {
+    async fn query_once(&self, sql: &str) -> Result<TextRows, DatabaseError> {
         query_once::<DB>(&mut **self.conn.lock().await, sql).await
     }
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
@@ -476,7 +510,7 @@ macro_rules! impl_database {
             async fn query_once(
                 &self,
                 sql: &str,
-            ) -> Result<Vec<$crate::Row>, $crate::DatabaseError> {
+            ) -> Result<$crate::TextRows, $crate::DatabaseError> {
                 if let Some(mut conn) = self.try_acquire() {
                     match $crate::drivers::sqlx_common::query_once::<$db>(&mut conn, sql).await {
                         Err(error) if error.kind() == $crate::DatabaseErrorKind::Connection => {
@@ -554,7 +588,7 @@ macro_rules! impl_database {
             async fn query_once(
                 &self,
                 sql: &str,
-            ) -> Result<Vec<$crate::Row>, $crate::DatabaseError> {
+            ) -> Result<$crate::TextRows, $crate::DatabaseError> {
                 let mut conn = self.lock().await;
                 $crate::drivers::sqlx_common::run_queued::<$db, _>(self, &mut conn).await;
                 $crate::drivers::sqlx_common::query_once::<$db>(&mut conn, sql).await

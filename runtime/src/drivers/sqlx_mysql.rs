@@ -83,6 +83,10 @@ impl Driver for MySql {
         }
     }
 
+    fn text(value: Self::ValueRef<'_>) -> Result<&str, String> {
+        decode_as(value)
+    }
+
     fn rows_affected(result: &MySqlQueryResult) -> u64 {
         result.rows_affected()
     }

@@ -108,6 +108,7 @@ use tokio_postgres::types::{Format, FromSql, IsNull, Kind, ToSql, Type, to_sql_c
 use super::pg_decode::{self, PgKind};
 use crate::database::{Database, DatabaseTransaction, Dialect, Row, Value};
 use crate::error::{DatabaseError, DatabaseErrorKind};
+use crate::text_rows::TextRows;
 
 type BoxError = Box<dyn StdError + Send + Sync>;
 
@@ -129,7 +130,7 @@ impl Database for Client {
         query(self, sql, params).await
     }
 
-    async fn query_once(&self, sql: &str) -> Result<Vec<Row>, DatabaseError> {
+    async fn query_once(&self, sql: &str) -> Result<TextRows, DatabaseError> {
         query_once(self, sql).await
     }
 
@@ -167,7 +168,7 @@ impl Database for tokio::sync::Mutex<Client> {
         query(&*locked(self).await, sql, params).await
     }
 
-    async fn query_once(&self, sql: &str) -> Result<Vec<Row>, DatabaseError> {
+    async fn query_once(&self, sql: &str) -> Result<TextRows, DatabaseError> {
         query_once(&*locked(self).await, sql).await
     }
 
@@ -396,31 +397,98 @@ async fn query(client: &Client, sql: &str, params: &[Value]) -> Result<Vec<Row>,
     rows.iter().map(|row| decode_row(row, &columns)).collect()
 }
 
-/// [`Database::query_once`]: the simple query protocol, one round trip. It carries the
-/// values as text and, in tokio-postgres, no column types, so every value is
-/// [`Value::Text`] (or [`Value::Null`]).
-async fn query_once(client: &Client, sql: &str) -> Result<Vec<Row>, DatabaseError> {
-    let mut columns: Option<Arc<[String]>> = None;
-    let mut rows = Vec::new();
+/// [`Database::query_once`] in one round trip: the extended protocol with an unnamed
+/// statement (`query_typed`: parse, bind and execute sent together), whose rows
+/// tokio-postgres keeps as received, so reading a text value is a UTF-8 check and a copy
+/// into the one buffer of [`TextRows`].
+///
+/// Those rows come in binary format. When every column is text or an integer, that is the
+/// text PostgreSQL itself would send, so it is used. Otherwise (booleans, timestamps,
+/// ...) the query is sent again through the simple query protocol, which has the server
+/// write every value as text.
+async fn query_once(client: &Client, sql: &str) -> Result<TextRows, DatabaseError> {
+    let rows = client.query_typed(sql, &[]).await.map_err(map_error)?;
+    match binary_rows_as_text(&rows)? {
+        Some(text) => Ok(text),
+        None => simple_query_text(client, sql).await,
+    }
+}
+
+/// `rows` as text, or `None` when a column is neither text nor an integer.
+fn binary_rows_as_text(rows: &[tokio_postgres::Row]) -> Result<Option<TextRows>, DatabaseError> {
+    let Some(first) = rows.first() else {
+        return Ok(Some(TextRows::default()));
+    };
+    let kinds: Vec<PgKind> = first.columns().iter().map(|c| pg_kind(c.type_())).collect();
+    let is_text_or_integer = |kind: &PgKind| {
+        matches!(
+            kind,
+            PgKind::Text | PgKind::Int2 | PgKind::Int4 | PgKind::Int8 | PgKind::Oid
+        )
+    };
+    if !kinds.iter().all(is_text_or_integer) {
+        return Ok(None);
+    }
+    let names = first
+        .columns()
+        .iter()
+        .map(|c| c.name().to_owned())
+        .collect();
+    let mut result = TextRows::new(names);
+    let mut digits = String::new();
+    for row in rows {
+        for (index, &kind) in kinds.iter().enumerate() {
+            let raw: Option<Raw<'_>> = row.try_get(index).map_err(map_error)?;
+            let Some(Raw(raw)) = raw else {
+                result.push(None);
+                continue;
+            };
+            let unreadable = |reason: String| {
+                DatabaseError::new(
+                    DatabaseErrorKind::Decode,
+                    format!(
+                        "cannot read column `{}` as text: {reason}",
+                        result.columns()[index]
+                    ),
+                )
+            };
+            if kind == PgKind::Text {
+                let text = std::str::from_utf8(raw).map_err(|e| unreadable(e.to_string()))?;
+                result.push(Some(text));
+                continue;
+            }
+            let Value::Int(number) = pg_decode::decode_binary(kind, raw).map_err(unreadable)?
+            else {
+                return Ok(None);
+            };
+            digits.clear();
+            let _ = write!(digits, "{number}");
+            result.push(Some(&digits));
+        }
+    }
+    Ok(Some(result))
+}
+
+/// The simple query protocol: the server writes every value as text.
+async fn simple_query_text(client: &Client, sql: &str) -> Result<TextRows, DatabaseError> {
+    let mut result: Option<TextRows> = None;
     for message in client.simple_query(sql).await.map_err(map_error)? {
         let tokio_postgres::SimpleQueryMessage::Row(row) = message else {
             continue;
         };
-        let names = columns.get_or_insert_with(|| {
-            row.columns()
-                .iter()
-                .map(|column| column.name().to_owned())
-                .collect()
+        let rows = result.get_or_insert_with(|| {
+            TextRows::new(
+                row.columns()
+                    .iter()
+                    .map(|column| column.name().to_owned())
+                    .collect(),
+            )
         });
-        let values = (0..row.len())
-            .map(|index| {
-                row.get(index)
-                    .map_or(Value::Null, |text| Value::Text(text.to_owned()))
-            })
-            .collect();
-        rows.push(Row::new(Arc::clone(names), values));
+        for index in 0..row.len() {
+            rows.push(row.get(index));
+        }
     }
-    Ok(rows)
+    Ok(result.unwrap_or_default())
 }
 
 fn decode_row(row: &tokio_postgres::Row, columns: &Arc<[String]>) -> Result<Row, DatabaseError> {
