@@ -67,6 +67,30 @@ impl TextRows {
         });
     }
 
+    /// Appends a number (or anything displayed) as its text, written straight into the
+    /// buffer.
+    pub(crate) fn push_display(&mut self, value: impl fmt::Display) {
+        use fmt::Write as _;
+        let _ = write!(self.text, "{value}");
+        self.cells.push(Cell {
+            end: self.text.len(),
+            is_null: false,
+        });
+    }
+
+    /// Appends `bytes` read as UTF-8 text; the error names the column at `index`.
+    pub(crate) fn push_utf8(&mut self, bytes: &[u8], index: usize) -> Result<(), DatabaseError> {
+        let text = std::str::from_utf8(bytes).map_err(|error| {
+            let name = self.columns.get(index).map_or("?", String::as_str);
+            DatabaseError::new(
+                DatabaseErrorKind::Decode,
+                format!("cannot read column `{name}` as text: {error}"),
+            )
+        })?;
+        self.push(Some(text));
+        Ok(())
+    }
+
     /// Copies `rows` (all under the same columns). [`Value::Text`] stays as it is,
     /// [`Value::Null`] is `NULL`, numbers and booleans become their decimal text
     /// (`true`/`false` for booleans), and bytes are read as UTF-8.
@@ -84,19 +108,10 @@ impl TextRows {
                 match value {
                     Value::Null => result.push(None),
                     Value::Text(text) => result.push(Some(text)),
-                    Value::Bool(value) => result.push(Some(if *value { "true" } else { "false" })),
-                    Value::Int(value) => result.push(Some(&value.to_string())),
-                    Value::Real(value) => result.push(Some(&value.to_string())),
-                    Value::Bytes(bytes) => {
-                        let text = std::str::from_utf8(bytes).map_err(|error| {
-                            let name = row.columns().get(index).map_or("?", String::as_str);
-                            DatabaseError::new(
-                                DatabaseErrorKind::Decode,
-                                format!("cannot read column `{name}` as text: {error}"),
-                            )
-                        })?;
-                        result.push(Some(text));
-                    }
+                    Value::Bool(value) => result.push_display(value),
+                    Value::Int(value) => result.push_display(value),
+                    Value::Real(value) => result.push_display(value),
+                    Value::Bytes(bytes) => result.push_utf8(bytes, index)?,
                 }
             }
         }

@@ -348,30 +348,20 @@ impl Tracker {
     /// statement sent in one round trip, as text in one buffer. [`CompactRows::rows`] says
     /// whether the answer can be trusted (when not, the caller takes the full path).
     ///
-    /// SQLite aggregates every row into ONE row: sqlx's SQLite worker thread moves rows one
-    /// by one, which would cost milliseconds on a thousand rows. PostgreSQL and MySQL get the
-    /// plain rows instead: their aggregates cost more on the server than the rows cost on
-    /// the wire. A fresh PostgreSQL backend looks up every function, operator, cast and
-    /// aggregate of a statement in catalogs it has not cached yet (`string_agg`, `||`,
-    /// `chr`, `COUNT`, `::bigint`: about 0.9 ms measured with psql on a fresh session),
-    /// and MariaDB's `GROUP_CONCAT` of a thousand entries takes about 1 ms more than
-    /// reading the rows.
+    /// A plain read of the three columns: the server does nothing the application's own
+    /// first query would not do. Aggregating the rows into one text on the server costs
+    /// more: a fresh PostgreSQL backend looks up every function, operator and aggregate of
+    /// a statement in catalogs it has not cached yet (`string_agg`, `||`: about 0.9 ms
+    /// measured with psql on a fresh session), MariaDB's `GROUP_CONCAT` of a thousand
+    /// entries takes about 1 ms more than reading the rows, and SQLite's `group_concat`
+    /// steps 1.7× the instructions of the plain read. (sqlx's SQLite rows no longer cross a
+    /// thread one by one: its `query_once` reads on the connection's own handle.)
     pub(crate) async fn read_compact(
         &self,
         db: &dyn Database,
     ) -> Result<CompactRows, DatabaseError> {
-        if self.dialect != Dialect::Sqlite {
-            // The same text as a plain read of the three columns: the server does nothing
-            // the application's own first query would not do, and the count is the
-            // number of rows.
-            let sql = format!("SELECT id, status, up_checksum FROM {}", self.quoted);
-            return Ok(CompactRows::Rows(db.query_once(&sql).await?));
-        }
-        let sql = format!(
-            "SELECT COUNT(*) AS n, group_concat(id || char(31) || status || char(31) || up_checksum, char(30)) AS entries FROM {}",
-            self.quoted
-        );
-        Ok(CompactRows::Joined(db.query_once(&sql).await?))
+        let sql = format!("SELECT id, status, up_checksum FROM {}", self.quoted);
+        Ok(CompactRows(db.query_once(&sql).await?))
     }
 
     /// Rows of a legacy table, as completed rows with unknown checksums (dry runs only).
@@ -559,66 +549,26 @@ impl Tracker {
     }
 }
 
-/// What [`Tracker::read_compact`] read: the id, status and up checksum of every row.
+/// What [`Tracker::read_compact`] read: one row per tracking row, its columns in the order
+/// id, status, up checksum.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum CompactRows {
-    /// SQLite's one row: the number of rows, and one aggregated text of
-    /// `id US status US up_checksum` entries separated by RS (ASCII 0x1f and 0x1e), `NULL`
-    /// when there is no row.
-    Joined(TextRows),
-    /// One row per tracking row, its columns in the order id, status, up checksum.
-    Rows(TextRows),
-}
+pub(crate) struct CompactRows(TextRows);
 
 impl CompactRows {
-    /// The rows, borrowed. `None` when they cannot be trusted: fewer than the counted
-    /// well-formed entries in the aggregated text (an id holding a separator character, an
-    /// entry left out because a value was `NULL`), or a plain row with a `NULL`. The caller
-    /// then takes the full path, which explains.
+    /// The rows, borrowed. `None` when they cannot be trusted (a `NULL`); the caller then
+    /// takes the full path, which explains.
     pub(crate) fn rows(&self) -> Option<Vec<CompactRow<'_>>> {
-        match self {
-            Self::Joined(rows) => {
-                let row = rows.row(0)?;
-                let count: usize = row.get(0)?.parse().ok()?;
-                match (count, row.get(1)) {
-                    (0, None) => Some(Vec::new()),
-                    (count, Some(text)) => joined_rows(text, count),
-                    (_, None) => None,
-                }
-            }
-            Self::Rows(rows) => rows
-                .iter()
-                .map(|row| {
-                    Some(CompactRow {
-                        id: row.get(0)?,
-                        status: row.get(1)?,
-                        up_checksum: row.get(2)?,
-                    })
+        self.0
+            .iter()
+            .map(|row| {
+                Some(CompactRow {
+                    id: row.get(0)?,
+                    status: row.get(1)?,
+                    up_checksum: row.get(2)?,
                 })
-                .collect(),
-        }
+            })
+            .collect()
     }
-}
-
-fn joined_rows(text: &str, count: usize) -> Option<Vec<CompactRow<'_>>> {
-    if count == 0 {
-        return text.is_empty().then(Vec::new);
-    }
-    let rows: Vec<CompactRow<'_>> = text
-        .split('\u{1e}')
-        .map(|entry| {
-            let mut fields = entry.split('\u{1f}');
-            match (fields.next(), fields.next(), fields.next(), fields.next()) {
-                (Some(id), Some(status), Some(up_checksum), None) => Some(CompactRow {
-                    id,
-                    status,
-                    up_checksum,
-                }),
-                _ => None,
-            }
-        })
-        .collect::<Option<_>>()?;
-    (rows.len() == count).then_some(rows)
 }
 
 fn tracked_row(row: &Row) -> TrackedRow {

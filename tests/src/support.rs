@@ -1,7 +1,9 @@
 //! Small helpers the integration tests share: migrations built by hand, and looks at tables.
 
 use switchy_schema::code::CodeMigration;
-use switchy_schema::{Database, DatabaseError, SqlFile, SqlMigration, TransactionMode, Value};
+use switchy_schema::{
+    Database, DatabaseError, DatabaseErrorKind, SqlFile, SqlMigration, TransactionMode, Value,
+};
 
 use crate::harness::{Backend, TestDatabase, open};
 
@@ -56,4 +58,42 @@ pub async fn count(db: &dyn Database, table: &str) -> Result<i64, DatabaseError>
 /// Whether `table` exists (can be counted).
 pub async fn exists(db: &dyn Database, table: &str) -> bool {
     count(db, table).await.is_ok()
+}
+
+/// `query_once` on a SQLite handle: each value by its storage class as text (numbers as
+/// their decimal text, blobs read as UTF-8), `NULL` as `None`; column names even without
+/// rows; a blob that is not UTF-8, a second statement and a NUL byte are errors.
+///
+/// # Panics
+/// When one of these does not hold.
+pub async fn check_sqlite_query_once(db: &dyn Database) {
+    let rows = db
+        .query_once("SELECT 1.5 AS r, x'6f6b' AS b, -2 AS i, NULL AS n, 'é' AS t")
+        .await
+        .unwrap();
+    assert_eq!(rows.columns(), ["r", "b", "i", "n", "t"]);
+    assert_eq!(
+        rows.row(0).unwrap().values().collect::<Vec<_>>(),
+        [Some("1.5"), Some("ok"), Some("-2"), None, Some("é")]
+    );
+
+    let none = db.query_once("SELECT 1 AS one WHERE 0").await.unwrap();
+    assert!(none.is_empty());
+    assert_eq!(none.columns(), ["one"]);
+
+    let trailing = db
+        .query_once("SELECT 3 AS three; -- a comment after the statement")
+        .await
+        .unwrap();
+    assert_eq!(trailing.row(0).unwrap().get(0), Some("3"));
+
+    let error = db.query_once("SELECT x'ff' AS bad").await.unwrap_err();
+    assert_eq!(error.kind(), DatabaseErrorKind::Decode, "{error}");
+    assert!(error.message().contains("`bad`"), "{error}");
+
+    let error = db.query_once("SELECT 1; SELECT 2").await.unwrap_err();
+    assert!(error.message().contains("statement"), "{error}");
+
+    let error = db.query_once("SELECT 1;\0 SELECT 2").await.unwrap_err();
+    assert!(error.message().contains("NUL byte at byte 9"), "{error}");
 }

@@ -497,6 +497,7 @@ async fn rusqlite_query_decodes_dynamic_types() {
 #[tokio::test]
 async fn rusqlite_query_once_reads_every_value_as_text() {
     check_query_once_reads_every_value_as_text(&sqlite_memory()).await;
+    switchy_schema_tests::support::check_sqlite_query_once(&sqlite_memory()).await;
 }
 
 #[tokio::test]

@@ -554,16 +554,18 @@ async fn sqlite_exec_raw_runs_on_the_handle(db: &dyn Database) {
 }
 
 #[tokio::test]
-async fn sqlite_exec_raw_runs_on_the_handle_of_a_pool_and_a_connection() {
+async fn sqlite_exec_raw_and_query_once_run_on_the_handle_of_a_pool_and_a_connection() {
     let pool = SqlitePoolOptions::new()
         .max_connections(1)
         .connect("sqlite::memory:")
         .await
         .unwrap();
     sqlite_exec_raw_runs_on_the_handle(&pool).await;
+    switchy_schema_tests::support::check_sqlite_query_once(&pool).await;
     pool.close().await;
     let conn = Mutex::new(SqliteConnection::connect("sqlite::memory:").await.unwrap());
     sqlite_exec_raw_runs_on_the_handle(&conn).await;
+    switchy_schema_tests::support::check_sqlite_query_once(&conn).await;
     // sqlx's own statements still run on the connection afterwards.
     let mut conn = conn.into_inner();
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM d")

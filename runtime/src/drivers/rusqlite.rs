@@ -80,6 +80,7 @@ use rusqlite::{Connection, ErrorCode, ToSql};
 
 use crate::database::{Database, DatabaseTransaction, Dialect, Row, Value};
 use crate::error::{DatabaseError, DatabaseErrorKind};
+use crate::text_rows::TextRows;
 
 /// Locks the connection, recovering it from a poisoned mutex.
 fn lock(connection: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
@@ -136,6 +137,10 @@ impl Database for Mutex<Connection> {
         when_free(self, |connection| query(connection, sql, params)).await
     }
 
+    async fn query_once(&self, sql: &str) -> Result<TextRows, DatabaseError> {
+        when_free(self, |connection| query_text(connection, sql)).await
+    }
+
     /// Waits while another transaction owns the connection; then fails with
     /// [`DatabaseErrorKind::NestedTransaction`] if the connection is inside a transaction
     /// begun some other way (an `exec_raw("BEGIN")`).
@@ -181,6 +186,10 @@ impl Database for RusqliteTransaction<'_> {
 
     async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError> {
         query(&lock(self.connection), sql, params)
+    }
+
+    async fn query_once(&self, sql: &str) -> Result<TextRows, DatabaseError> {
+        query_text(&lock(self.connection), sql)
     }
 
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
@@ -348,6 +357,39 @@ fn query(connection: &Connection, sql: &str, params: &[Value]) -> Result<Vec<Row
             values.push(decode(value, name)?);
         }
         result.push(Row::new(Arc::clone(&columns), values));
+    }
+    Ok(result)
+}
+
+/// [`Database::query_once`]: every value written as text straight into one buffer (numbers
+/// as their decimal text, text and blobs read as UTF-8), with no `String` per value.
+fn query_text(connection: &Connection, sql: &str) -> Result<TextRows, DatabaseError> {
+    if let Some(at) = sql.find('\0') {
+        return Err(super::nul_in_sqlite_text(at));
+    }
+    if is_blank(sql) {
+        return Ok(TextRows::default());
+    }
+    let mut statement = connection
+        .prepare(sql)
+        .map_err(|error| map_error(error, sql))?;
+    let columns: Vec<String> = statement
+        .column_names()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let width = columns.len();
+    let mut result = TextRows::new(columns);
+    let mut rows = statement.query([]).map_err(|error| map_error(error, sql))?;
+    while let Some(row) = rows.next().map_err(|error| map_error(error, sql))? {
+        for index in 0..width {
+            match row.get_ref(index).map_err(|error| map_error(error, sql))? {
+                ValueRef::Null => result.push(None),
+                ValueRef::Integer(value) => result.push_display(value),
+                ValueRef::Real(value) => result.push_display(value),
+                ValueRef::Text(bytes) | ValueRef::Blob(bytes) => result.push_utf8(bytes, index)?,
+            }
+        }
     }
     Ok(result)
 }

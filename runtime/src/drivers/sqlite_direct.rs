@@ -15,20 +15,24 @@
 //! await point lies between two statements, so a cancelled call never stops half-way
 //! through a text.
 //!
-//! This is the only `unsafe` code of the crate: three calls into SQLite's C API
-//! (`sqlite3_prepare_v3`, `sqlite3_step`, `sqlite3_finalize`); the error is read through
+//! The runner's start-up read ([`query_once`]) runs here too: through the worker, every
+//! row is one more hand-off, and a thousand rows cost milliseconds.
+//!
+//! This is the only `unsafe` code of the crate: calls into SQLite's C API to prepare, step
+//! and finalize statements and to read the columns of a row; the error is read through
 //! sqlx's [`LockedSqliteHandle::last_error`](sqlx::sqlite::LockedSqliteHandle::last_error).
 
 #![allow(unsafe_code)]
 
-use std::ffi::{CString, c_char};
+use std::ffi::{CStr, CString, c_char};
 use std::ptr::{self, NonNull};
 
 use libsqlite3_sys as ffi;
-use sqlx::sqlite::{Sqlite, SqliteConnection};
+use sqlx::sqlite::{LockedSqliteHandle, Sqlite, SqliteConnection};
 
 use super::sqlx_common::map_error;
 use crate::error::{DatabaseError, DatabaseErrorKind};
+use crate::text_rows::TextRows;
 
 /// Runs the statements of `sql` in order on `conn`'s handle, each stepped to its end, and
 /// stops at the first error.
@@ -48,18 +52,157 @@ pub(crate) async fn exec_raw(conn: &mut SqliteConnection, sql: &str) -> Result<(
     let failed = unsafe { run_statements(db, &text, &mut completed) };
     match failed {
         None => Ok(()),
-        Some(code) => {
-            let error = handle.last_error().map_or_else(
-                || {
-                    DatabaseError::new(
-                        DatabaseErrorKind::Query,
-                        format!("SQLite failed with result code {code}"),
-                    )
-                },
-                |error| map_error::<Sqlite>(sqlx::Error::Database(Box::new(error))),
-            );
-            Err(error.with_statements_completed(completed))
+        Some(code) => Err(sqlite_error(&mut handle, code).with_statements_completed(completed)),
+    }
+}
+
+/// [`Database::query_once`](crate::Database::query_once): the one statement of `sql`, its
+/// rows read on the calling thread and written as text into one buffer: numbers as their
+/// decimal text, text and blobs read as UTF-8, `NULL` as `None`.
+///
+/// Text after the statement (other than whitespace and comments) is refused, as rusqlite
+/// refuses it.
+pub(crate) async fn query_once(
+    conn: &mut SqliteConnection,
+    sql: &str,
+) -> Result<TextRows, DatabaseError> {
+    let text =
+        CString::new(sql).map_err(|error| super::nul_in_sqlite_text(error.nul_position()))?;
+    let mut handle = conn.lock_handle().await.map_err(map_error::<Sqlite>)?;
+    let db = handle.as_raw_handle();
+    // SAFETY: as in `exec_raw`.
+    match unsafe { read_rows(db, &text) } {
+        Ok(rows) => Ok(rows),
+        Err(ReadFailure::Sqlite(code)) => Err(sqlite_error(&mut handle, code)),
+        Err(ReadFailure::Other(error)) => Err(error),
+    }
+}
+
+/// The connection's error for the failed result `code`.
+fn sqlite_error(handle: &mut LockedSqliteHandle<'_>, code: i32) -> DatabaseError {
+    handle.last_error().map_or_else(
+        || {
+            DatabaseError::new(
+                DatabaseErrorKind::Query,
+                format!("SQLite failed with result code {code}"),
+            )
+        },
+        |error| map_error::<Sqlite>(sqlx::Error::Database(Box::new(error))),
+    )
+}
+
+/// Why [`read_rows`] stopped.
+enum ReadFailure {
+    /// A SQLite result code; the connection's error message describes it.
+    Sqlite(i32),
+    /// A value that is not UTF-8, or a second statement.
+    Other(DatabaseError),
+}
+
+/// Prepares the statement of `text` on `db` and reads every row of it.
+///
+/// # Safety
+/// `db` is an open SQLite connection that nothing else uses until this returns.
+unsafe fn read_rows(db: NonNull<ffi::sqlite3>, text: &CString) -> Result<TextRows, ReadFailure> {
+    let db = db.as_ptr();
+    let mut statement = ptr::null_mut();
+    let mut tail = ptr::null();
+    // SAFETY: `text` is NUL-terminated and outlives the statement, which `Prepared`
+    // finalizes.
+    let code = unsafe {
+        ffi::sqlite3_prepare_v3(db, text.as_ptr(), -1, 0, &raw mut statement, &raw mut tail)
+    };
+    if code != ffi::SQLITE_OK {
+        return Err(ReadFailure::Sqlite(code));
+    }
+    let Some(statement) = NonNull::new(statement) else {
+        return Ok(TextRows::default());
+    };
+    let prepared = Prepared(statement);
+    // SAFETY: `tail` points into `text`, at most at its NUL.
+    if unsafe { holds_a_statement(db, tail) } {
+        let at = (tail as usize).saturating_sub(text.as_ptr() as usize);
+        return Err(ReadFailure::Other(DatabaseError::new(
+            DatabaseErrorKind::Query,
+            format!("a query runs one statement, and another one follows at byte {at}"),
+        )));
+    }
+    let stmt = prepared.0.as_ptr();
+    // SAFETY (rest of the function): `stmt` is prepared and alive until `prepared` drops.
+    let width = unsafe { ffi::sqlite3_column_count(stmt) };
+    let columns = (0..width)
+        .map(|index| {
+            let name = unsafe { ffi::sqlite3_column_name(stmt, index) };
+            if name.is_null() {
+                return String::new();
+            }
+            unsafe { CStr::from_ptr(name) }
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let mut rows = TextRows::new(columns);
+    loop {
+        match unsafe { ffi::sqlite3_step(stmt) } {
+            ffi::SQLITE_ROW => {}
+            ffi::SQLITE_DONE => return Ok(rows),
+            code => return Err(ReadFailure::Sqlite(code)),
         }
+        for index in 0..width {
+            let column = usize::try_from(index).unwrap_or_default();
+            match unsafe { ffi::sqlite3_column_type(stmt, index) } {
+                ffi::SQLITE_NULL => rows.push(None),
+                ffi::SQLITE_INTEGER => {
+                    rows.push_display(unsafe { ffi::sqlite3_column_int64(stmt, index) });
+                }
+                ffi::SQLITE_FLOAT => {
+                    rows.push_display(unsafe { ffi::sqlite3_column_double(stmt, index) });
+                }
+                kind => {
+                    // The pointer first, then the length: asking for the length first could
+                    // convert the value a second time.
+                    let data = if kind == ffi::SQLITE_BLOB {
+                        unsafe { ffi::sqlite3_column_blob(stmt, index) }.cast::<u8>()
+                    } else {
+                        unsafe { ffi::sqlite3_column_text(stmt, index) }
+                    };
+                    let length = usize::try_from(unsafe { ffi::sqlite3_column_bytes(stmt, index) })
+                        .unwrap_or_default();
+                    let bytes = if data.is_null() || length == 0 {
+                        &[][..]
+                    } else {
+                        // SAFETY: SQLite keeps `length` bytes at `data` until the next
+                        // step, reset or finalize of `stmt`.
+                        unsafe { std::slice::from_raw_parts(data, length) }
+                    };
+                    rows.push_utf8(bytes, column).map_err(ReadFailure::Other)?;
+                }
+            }
+        }
+    }
+}
+
+/// Whether the text at `rest` holds a statement (not only whitespace and comments).
+///
+/// # Safety
+/// `db` is an open connection used by nothing else; `rest` points into a NUL-terminated
+/// text that outlives the call.
+unsafe fn holds_a_statement(db: *mut ffi::sqlite3, rest: *const c_char) -> bool {
+    if unsafe { *rest } == 0 {
+        return false;
+    }
+    let mut statement = ptr::null_mut();
+    let mut tail = ptr::null();
+    // SAFETY: the caller's contract; a statement prepared here is finalized at once.
+    let code =
+        unsafe { ffi::sqlite3_prepare_v3(db, rest, -1, 0, &raw mut statement, &raw mut tail) };
+    match NonNull::new(statement) {
+        Some(statement) => {
+            drop(Prepared(statement));
+            true
+        }
+        // A syntax error after the statement is text after it too.
+        None => code != ffi::SQLITE_OK,
     }
 }
 

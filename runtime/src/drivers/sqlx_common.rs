@@ -58,8 +58,14 @@ pub(crate) trait Driver: sqlx::Database<Arguments: IntoArguments<Self>> {
     /// Reads a non-`NULL` value; the error says why it cannot be read.
     fn decode(value: Self::ValueRef<'_>) -> Result<Value, String>;
 
+    /// [`Database::query_once`] on one connection.
+    fn query_once(
+        conn: &mut Self::Connection,
+        sql: &str,
+    ) -> impl Future<Output = Result<TextRows, DatabaseError>> + Send;
+
     /// A non-`NULL` value as text, borrowed from its row (the values of
-    /// [`query_once`]'s one-round-trip protocols are text already).
+    /// [`query_text_streamed`]'s one-round-trip protocols are text already).
     fn text(value: Self::ValueRef<'_>) -> Result<&str, String>;
 
     /// The number of rows a statement affected.
@@ -160,10 +166,10 @@ pub(crate) async fn query<DB: Driver>(
     convert_rows::<DB>(&rows)
 }
 
-/// [`Database::query_once`] on one connection: `sqlx::raw_sql`, sent as PostgreSQL's simple
-/// query or MySQL's `COM_QUERY` (one round trip, no prepare). Each value is borrowed from
-/// its row as text and copied into the one buffer of [`TextRows`].
-pub(crate) async fn query_once<DB: Driver>(
+/// [`Driver::query_once`] of PostgreSQL and MySQL: `sqlx::raw_sql`, sent as PostgreSQL's
+/// simple query or MySQL's `COM_QUERY` (one round trip, no prepare). Each value is borrowed
+/// from its row as text and copied into the one buffer of [`TextRows`].
+pub(crate) async fn query_text_streamed<DB: Driver>(
     conn: &mut DB::Connection,
     sql: &str,
 ) -> Result<TextRows, DatabaseError> {
@@ -429,7 +435,7 @@ where
         query::<DB>(&mut **self.conn.lock().await, sql, params).await
     }
     async fn query_once(&self, sql: &str) -> Result<TextRows, DatabaseError> {
-        query_once::<DB>(&mut **self.conn.lock().await, sql).await
+        DB::query_once(&mut **self.conn.lock().await, sql).await
     }
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
         let guard = tokio::sync::MutexGuard::map(self.conn.lock().await, |conn| &mut **conn);
@@ -512,7 +518,9 @@ macro_rules! impl_database {
                 sql: &str,
             ) -> Result<$crate::TextRows, $crate::DatabaseError> {
                 if let Some(mut conn) = self.try_acquire() {
-                    match $crate::drivers::sqlx_common::query_once::<$db>(&mut conn, sql).await {
+                    match <$db as $crate::drivers::sqlx_common::Driver>::query_once(&mut conn, sql)
+                        .await
+                    {
                         Err(error) if error.kind() == $crate::DatabaseErrorKind::Connection => {
                             conn.close_on_drop();
                         }
@@ -523,7 +531,7 @@ macro_rules! impl_database {
                     .acquire()
                     .await
                     .map_err($crate::drivers::sqlx_common::map_error::<$db>)?;
-                $crate::drivers::sqlx_common::query_once::<$db>(&mut conn, sql).await
+                <$db as $crate::drivers::sqlx_common::Driver>::query_once(&mut conn, sql).await
             }
             async fn begin_transaction(
                 &self,
@@ -591,7 +599,7 @@ macro_rules! impl_database {
             ) -> Result<$crate::TextRows, $crate::DatabaseError> {
                 let mut conn = self.lock().await;
                 $crate::drivers::sqlx_common::run_queued::<$db, _>(self, &mut conn).await;
-                $crate::drivers::sqlx_common::query_once::<$db>(&mut conn, sql).await
+                <$db as $crate::drivers::sqlx_common::Driver>::query_once(&mut conn, sql).await
             }
             async fn begin_transaction(
                 &self,

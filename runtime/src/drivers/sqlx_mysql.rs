@@ -25,6 +25,7 @@ use sqlx::{Decode, Executor, Row as _, Type, TypeInfo as _, ValueRef as _};
 use super::sqlx_common::{Driver, Statement, impl_database};
 use crate::database::{Dialect, Value};
 use crate::error::DatabaseError;
+use crate::text_rows::TextRows;
 
 impl Driver for MySql {
     const DIALECT: Dialect = Dialect::MySql;
@@ -39,6 +40,13 @@ impl Driver for MySql {
         sql: &str,
     ) -> impl Future<Output = Result<(), DatabaseError>> + Send {
         super::sqlx_common::exec_streamed::<Self>(conn, sql)
+    }
+
+    fn query_once(
+        conn: &mut Self::Connection,
+        sql: &str,
+    ) -> impl Future<Output = Result<TextRows, DatabaseError>> + Send {
+        super::sqlx_common::query_text_streamed::<Self>(conn, sql)
     }
 
     fn bind(statement: Statement<Self>, value: &Value) -> Statement<Self> {

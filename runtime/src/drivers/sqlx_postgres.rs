@@ -41,6 +41,7 @@ use super::pg_decode::{self, PgKind};
 use super::sqlx_common::{Driver, Statement, impl_database};
 use crate::database::{Dialect, Value};
 use crate::error::{DatabaseError, DatabaseErrorKind};
+use crate::text_rows::TextRows;
 
 impl Driver for Postgres {
     const DIALECT: Dialect = Dialect::Postgres;
@@ -73,6 +74,13 @@ impl Driver for Postgres {
             })
             .collect();
         Cow::Owned(format!("{sql}\n/* switchy_schema parameters: {types} */"))
+    }
+
+    fn query_once(
+        conn: &mut Self::Connection,
+        sql: &str,
+    ) -> impl Future<Output = Result<TextRows, DatabaseError>> + Send {
+        super::sqlx_common::query_text_streamed::<Self>(conn, sql)
     }
 
     fn bind(statement: Statement<Self>, value: &Value) -> Statement<Self> {

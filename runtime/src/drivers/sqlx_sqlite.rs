@@ -17,6 +17,8 @@
 //!   hand-off to the worker per statement made a 10 MB `up.sql` 3× slower than SQLite
 //!   itself. A text holding a NUL byte is refused before anything runs (SQLite would stop
 //!   reading there and skip the rest).
+//! - [`query_once`](crate::Database::query_once) (the runner's start-up read) runs on that
+//!   handle as well: through the worker, each row is one more hand-off between threads.
 //! - [`pinned`](crate::Database::pinned) on a pool takes one connection and returns it to
 //!   the pool when dropped, instead of closing it: SQLite has no connection-scoped locks that
 //!   could leak, and closing the last connection of a `sqlite::memory:` pool would destroy
@@ -30,6 +32,7 @@ use sqlx::{Decode, Executor, Row as _, TypeInfo as _, ValueRef as _};
 use super::sqlx_common::{Driver, Statement, impl_database};
 use crate::database::{Dialect, Value};
 use crate::error::{DatabaseError, DatabaseErrorKind};
+use crate::text_rows::TextRows;
 
 /// `SQLITE_BUSY`, the primary result code of every "database is locked" error.
 const SQLITE_BUSY: i32 = 5;
@@ -50,6 +53,13 @@ impl Driver for Sqlite {
         sql: &str,
     ) -> impl Future<Output = Result<(), DatabaseError>> + Send {
         super::sqlite_direct::exec_raw(conn, sql)
+    }
+
+    fn query_once(
+        conn: &mut Self::Connection,
+        sql: &str,
+    ) -> impl Future<Output = Result<TextRows, DatabaseError>> + Send {
+        super::sqlite_direct::query_once(conn, sql)
     }
 
     fn bind(statement: Statement<Self>, value: &Value) -> Statement<Self> {
