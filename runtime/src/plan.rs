@@ -284,14 +284,15 @@ pub(crate) fn is_up_to_date(
             return false;
         }
     }
+    // The exact comparison first: it is the answer for every row of a database this crate
+    // migrated, and costs a fraction of the case-insensitive one and of looking up the text.
     let unchanged = |migration: &dyn Migration, row: &CompactRow<'_>| {
-        !verify_checksums
-            || row.up_checksum == UNKNOWN_CHECKSUM
-            || checksum::matches(
-                row.up_checksum,
-                &migration.up_checksum(dialect),
-                migration.up_sql(dialect),
-            )
+        if !verify_checksums || row.up_checksum == UNKNOWN_CHECKSUM {
+            return true;
+        }
+        let canonical = migration.up_checksum(dialect);
+        row.up_checksum == canonical
+            || checksum::matches(row.up_checksum, &canonical, migration.up_sql(dialect))
     };
     // A row whose id sorts before the next migration's is missing from the source, and
     // older than the newest migration: only `Ignore` accepts it.
