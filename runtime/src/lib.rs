@@ -50,7 +50,7 @@ pub use plan::{ExecutionStrategy, MissingPolicy, OutOfOrderPolicy, RollbackStrat
 pub use report::{AppliedMigration, PlannedMigration, RollbackReport, RunReport};
 pub use runner::{DEFAULT_LOCK_TIMEOUT, DEFAULT_TABLE_NAME, MigrationRunner};
 pub use sql_migration::{SqlFile, SqlMigration};
-pub use text_rows::{TextRow, TextRows};
+pub use text_rows::{TextRow, TextRows, TextRowsIter};
 
 /// The folder grammar, shared with `embed_migrations!`; its violations are public as
 /// [`directory::Violation`].

@@ -149,11 +149,12 @@ impl TextRows {
     }
 
     /// Every complete row, in order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = TextRow<'_>> {
-        (0..self.len()).map(|index| TextRow {
+    #[must_use]
+    pub fn iter(&self) -> TextRowsIter<'_> {
+        TextRowsIter {
             rows: self,
-            first: index * self.columns.len(),
-        })
+            next: 0..self.len(),
+        }
     }
 
     fn value(&self, cell: usize) -> Option<&str> {
@@ -167,6 +168,40 @@ impl TextRows {
         self.text.get(start..end)
     }
 }
+
+impl<'a> IntoIterator for &'a TextRows {
+    type Item = TextRow<'a>;
+    type IntoIter = TextRowsIter<'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+/// The rows of [`TextRows`], in order (see [`TextRows::iter`]).
+#[derive(Debug, Clone)]
+pub struct TextRowsIter<'a> {
+    rows: &'a TextRows,
+    next: std::ops::Range<usize>,
+}
+
+impl<'a> Iterator for TextRowsIter<'a> {
+    type Item = TextRow<'a>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let index = self.next.next()?;
+        Some(TextRow {
+            rows: self.rows,
+            first: index * self.rows.columns.len(),
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.next.size_hint()
+    }
+}
+
+impl ExactSizeIterator for TextRowsIter<'_> {}
 
 impl fmt::Debug for TextRows {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -227,6 +262,7 @@ mod tests {
         assert_eq!(values, [vec![Some("x"), Some("")], vec![None, Some("yz")]]);
         assert_eq!(rows.row(1).unwrap().get(2), None);
         assert!(rows.row(2).is_none());
+        assert_eq!((&rows).into_iter().len(), 2);
     }
 
     #[test]

@@ -64,10 +64,6 @@ pub(crate) trait Driver: sqlx::Database<Arguments: IntoArguments<Self>> {
         sql: &str,
     ) -> impl Future<Output = Result<TextRows, DatabaseError>> + Send;
 
-    /// A non-`NULL` value as text, borrowed from its row (the values of
-    /// [`query_text_streamed`]'s one-round-trip protocols are text already).
-    fn text(value: Self::ValueRef<'_>) -> Result<&str, String>;
-
     /// The number of rows a statement affected.
     fn rows_affected(result: &Self::QueryResult) -> u64;
 
@@ -166,47 +162,49 @@ pub(crate) async fn query<DB: Driver>(
     convert_rows::<DB>(&rows)
 }
 
+/// A driver whose one-round-trip query sends every value as text (PostgreSQL's simple
+/// query, MySQL's text protocol).
+#[cfg(any(feature = "sqlx-postgres", feature = "sqlx-mysql"))]
+pub(crate) trait TextProtocol: Driver {
+    /// A non-`NULL` value as text, borrowed from its row.
+    fn text(value: Self::ValueRef<'_>) -> Result<&str, String>;
+}
+
 /// [`Driver::query_once`] of PostgreSQL and MySQL: `sqlx::raw_sql`, sent as PostgreSQL's
 /// simple query or MySQL's `COM_QUERY` (one round trip, no prepare). Each value is borrowed
-/// from its row as text and copied into the one buffer of [`TextRows`].
-pub(crate) async fn query_text_streamed<DB: Driver>(
+/// from its row as text and copied into the one buffer of [`TextRows`]; each row is
+/// dropped as soon as it is read, so the driver never holds every row at once.
+#[cfg(any(feature = "sqlx-postgres", feature = "sqlx-mysql"))]
+pub(crate) async fn query_text_streamed<DB: TextProtocol>(
     conn: &mut DB::Connection,
     sql: &str,
 ) -> Result<TextRows, DatabaseError> {
-    let rows = sqlx::raw_sql(AssertSqlSafe(sql))
-        .fetch_all(DB::executor(conn))
-        .await
-        .map_err(map_error::<DB>)?;
-    let Some(first) = rows.first() else {
-        return Ok(TextRows::default());
-    };
-    let columns: Vec<String> = first
-        .columns()
-        .iter()
-        .map(|c| c.name().to_owned())
-        .collect();
-    let width = columns.len();
-    let mut result = TextRows::new(columns);
-    for row in &rows {
-        for index in 0..width {
-            let raw = DB::value(row, index).map_err(map_error::<DB>)?;
+    let mut rows = sqlx::raw_sql(AssertSqlSafe(sql)).fetch(DB::executor(&mut *conn));
+    let mut result: Option<TextRows> = None;
+    while let Some(row) = std::future::poll_fn(|cx| rows.as_mut().poll_next(cx)).await {
+        let row = row.map_err(map_error::<DB>)?;
+        let text = result.get_or_insert_with(|| {
+            TextRows::new(row.columns().iter().map(|c| c.name().to_owned()).collect())
+        });
+        for index in 0..row.columns().len() {
+            let raw = DB::value(&row, index).map_err(map_error::<DB>)?;
             if raw.is_null() {
-                result.push(None);
+                text.push(None);
                 continue;
             }
-            let text = DB::text(raw).map_err(|reason| {
+            let value = DB::text(raw).map_err(|reason| {
                 DatabaseError::new(
                     DatabaseErrorKind::Decode,
                     format!(
                         "cannot read column `{}` as text: {reason}",
-                        result.columns()[index]
+                        text.columns()[index]
                     ),
                 )
             })?;
-            result.push(Some(text));
+            text.push(Some(value));
         }
     }
-    Ok(result)
+    Ok(result.unwrap_or_default())
 }
 
 /// Reads every value of every row; the column names are shared by all rows.

@@ -91,10 +91,6 @@ impl Driver for MySql {
         }
     }
 
-    fn text(value: Self::ValueRef<'_>) -> Result<&str, String> {
-        decode_as(value)
-    }
-
     fn rows_affected(result: &MySqlQueryResult) -> u64 {
         result.rows_affected()
     }
@@ -104,6 +100,12 @@ impl Driver for MySql {
             Some(mysql_error) => error.with_code(mysql_error.number().to_string()),
             None => error,
         }
+    }
+}
+
+impl super::sqlx_common::TextProtocol for MySql {
+    fn text(value: Self::ValueRef<'_>) -> Result<&str, String> {
+        decode_as(value)
     }
 }
 

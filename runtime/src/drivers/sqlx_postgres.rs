@@ -107,16 +107,6 @@ impl Driver for Postgres {
         }
     }
 
-    fn text(value: Self::ValueRef<'_>) -> Result<&str, String> {
-        match value.format() {
-            PgValueFormat::Text => {
-                let raw = value.as_bytes().map_err(|error| error.to_string())?;
-                std::str::from_utf8(raw).map_err(|error| error.to_string())
-            }
-            PgValueFormat::Binary => Err("the server sent it in binary format".to_owned()),
-        }
-    }
-
     fn rows_affected(result: &PgQueryResult) -> u64 {
         result.rows_affected()
     }
@@ -134,6 +124,18 @@ impl Driver for Postgres {
             error = error.with_kind(DatabaseErrorKind::Connection);
         }
         error
+    }
+}
+
+impl super::sqlx_common::TextProtocol for Postgres {
+    fn text(value: Self::ValueRef<'_>) -> Result<&str, String> {
+        match value.format() {
+            PgValueFormat::Text => {
+                let raw = value.as_bytes().map_err(|error| error.to_string())?;
+                std::str::from_utf8(raw).map_err(|error| error.to_string())
+            }
+            PgValueFormat::Binary => Err("the server sent it in binary format".to_owned()),
+        }
     }
 }
 

@@ -87,10 +87,6 @@ impl Driver for Sqlite {
         decoded.map_err(|error| error.to_string())
     }
 
-    fn text(value: Self::ValueRef<'_>) -> Result<&str, String> {
-        <&str as Decode<Sqlite>>::decode(value).map_err(|error| error.to_string())
-    }
-
     fn rows_affected(result: &SqliteQueryResult) -> u64 {
         result.rows_affected()
     }
