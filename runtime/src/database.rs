@@ -250,9 +250,11 @@ pub trait Database: Send + Sync {
     /// that is not valid UTF-8 is an error of kind
     /// [`Decode`](crate::DatabaseErrorKind::Decode).
     ///
-    /// On a sqlx pool the connection is taken without the pool's liveness ping, and the
-    /// query is sent a second time, on a fresh connection, when the first one turns out to
-    /// be broken: `sql` must be a read.
+    /// `sql` must be a read, because it may be sent twice: on a sqlx pool the connection
+    /// is taken without the pool's liveness ping, and the query is sent again on a fresh
+    /// connection when the first one turns out to be broken; tokio-postgres sends it again
+    /// through the simple query protocol when a column is neither text nor an integer (see
+    /// its driver module).
     ///
     /// Default: [`query(sql, &[])`](Self::query), copied with [`TextRows::from_rows`].
     async fn query_once(&self, sql: &str) -> Result<TextRows, DatabaseError> {

@@ -24,6 +24,11 @@
 //! server infers its type as a prepare would (tokio-postgres's `execute` / `query` with a
 //! text prepare first, a round trip of its own). A statement with a [`Value::Bytes`]
 //! parameter is prepared first, to check the inferred type is `BYTEA`.
+//! [`query_once`](Database::query_once) (the runner's start-up read) goes out the same way
+//! (`Client::query_typed`, one round trip); its rows arrive in binary format, which is the
+//! text itself for text columns and is formatted for integers. A result with a column of
+//! any other type is read again through the simple query protocol, whose values the server
+//! writes as text.
 //!
 //! # Parameters
 //!
