@@ -405,47 +405,39 @@ async fn query(client: &Client, sql: &str, params: &[Value]) -> Result<Vec<Row>,
 /// [`Database::query_once`] in one round trip: the extended protocol with an unnamed
 /// statement (`query_typed`: parse, bind and execute sent together), whose rows
 /// tokio-postgres keeps as received, so reading a text value is a UTF-8 check and a copy
-/// into the one buffer of [`TextRows`].
+/// into the one buffer of [`TextRows`]. Rows are streamed: each is dropped once copied.
 ///
 /// Those rows come in binary format. When every column is text or an integer, that is the
 /// text PostgreSQL itself would send, so it is used. Otherwise (booleans, timestamps,
 /// ...) the query is sent again through the simple query protocol, which has the server
 /// write every value as text.
 async fn query_once(client: &Client, sql: &str) -> Result<TextRows, DatabaseError> {
-    let rows = client.query_typed(sql, &[]).await.map_err(map_error)?;
-    match binary_rows_as_text(&rows)? {
-        Some(text) => Ok(text),
-        None => simple_query_text(client, sql).await,
-    }
-}
-
-/// `rows` as text, or `None` when a column is neither text nor an integer.
-fn binary_rows_as_text(rows: &[tokio_postgres::Row]) -> Result<Option<TextRows>, DatabaseError> {
-    let Some(first) = rows.first() else {
-        return Ok(Some(TextRows::default()));
-    };
-    let kinds: Vec<PgKind> = first.columns().iter().map(|c| pg_kind(c.type_())).collect();
-    let is_text_or_integer = |kind: &PgKind| {
-        matches!(
-            kind,
-            PgKind::Text | PgKind::Int2 | PgKind::Int4 | PgKind::Int8 | PgKind::Oid
-        )
-    };
-    if !kinds.iter().all(is_text_or_integer) {
-        return Ok(None);
-    }
-    let names = first
-        .columns()
-        .iter()
-        .map(|c| c.name().to_owned())
-        .collect();
-    let mut result = TextRows::new(names);
+    use futures_util::TryStreamExt as _;
+    let no_params: [(&(dyn ToSql + Sync), Type); 0] = [];
+    let mut rows = pin!(
+        client
+            .query_typed_raw(sql, no_params)
+            .await
+            .map_err(map_error)?
+    );
+    let mut result: Option<(TextRows, Vec<PgKind>)> = None;
     let mut digits = String::new();
-    for row in rows {
+    while let Some(row) = rows.try_next().await.map_err(map_error)? {
+        let (text, kinds) = match &mut result {
+            Some(read) => read,
+            None => match text_or_integer_kinds(&row) {
+                // Dropping the stream discards the rest of the answer.
+                None => return simple_query_text(client, sql).await,
+                Some(kinds) => {
+                    let names = row.columns().iter().map(|c| c.name().to_owned()).collect();
+                    result.insert((TextRows::new(names), kinds))
+                }
+            },
+        };
         for (index, &kind) in kinds.iter().enumerate() {
             let raw: Option<Raw<'_>> = row.try_get(index).map_err(map_error)?;
             let Some(Raw(raw)) = raw else {
-                result.push(None);
+                text.push(None);
                 continue;
             };
             let unreadable = |reason: String| {
@@ -453,25 +445,42 @@ fn binary_rows_as_text(rows: &[tokio_postgres::Row]) -> Result<Option<TextRows>,
                     DatabaseErrorKind::Decode,
                     format!(
                         "cannot read column `{}` as text: {reason}",
-                        result.columns()[index]
+                        text.columns()[index]
                     ),
                 )
             };
             if kind == PgKind::Text {
-                let text = std::str::from_utf8(raw).map_err(|e| unreadable(e.to_string()))?;
-                result.push(Some(text));
+                let value = std::str::from_utf8(raw).map_err(|e| unreadable(e.to_string()))?;
+                text.push(Some(value));
                 continue;
             }
-            let Value::Int(number) = pg_decode::decode_binary(kind, raw).map_err(unreadable)?
-            else {
-                return Ok(None);
-            };
-            digits.clear();
-            let _ = write!(digits, "{number}");
-            result.push(Some(&digits));
+            match pg_decode::decode_binary(kind, raw).map_err(unreadable)? {
+                Value::Int(number) => {
+                    digits.clear();
+                    let _ = write!(digits, "{number}");
+                    text.push(Some(&digits));
+                }
+                other => return Err(unreadable(format!("read as {other:?}, not an integer"))),
+            }
         }
     }
-    Ok(Some(result))
+    Ok(result.map(|(text, _)| text).unwrap_or_default())
+}
+
+/// How each column of `row` is read, when every one is text or an integer (whose binary
+/// values are, or format to, the text PostgreSQL would send); `None` otherwise.
+fn text_or_integer_kinds(row: &tokio_postgres::Row) -> Option<Vec<PgKind>> {
+    row.columns()
+        .iter()
+        .map(|column| {
+            let kind = pg_kind(column.type_());
+            matches!(
+                kind,
+                PgKind::Text | PgKind::Int2 | PgKind::Int4 | PgKind::Int8 | PgKind::Oid
+            )
+            .then_some(kind)
+        })
+        .collect()
 }
 
 /// The simple query protocol: the server writes every value as text.
