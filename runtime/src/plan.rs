@@ -153,14 +153,17 @@ pub(crate) fn check_dirty(migrations: &[Arc<dyn Migration>], rows: &[TrackedRow]
     }
 }
 
-/// Whether the stored up checksum accepts `migration` as it is now.
-pub(crate) fn up_matches(row: &TrackedRow, migration: &dyn Migration, dialect: Dialect) -> bool {
-    row.up_checksum == UNKNOWN_CHECKSUM
-        || checksum::matches(
-            &row.up_checksum,
-            &migration.up_checksum(dialect),
-            migration.up_sql(dialect),
-        )
+/// Whether the `stored` up checksum accepts `migration` as it is now.
+///
+/// The exact comparison comes first: it is the answer for every row of a database this
+/// crate migrated, and costs a fraction of the case-insensitive one and of looking up the
+/// migration's text (the no-op start-up makes it for every applied migration).
+pub(crate) fn up_matches(stored: &str, migration: &dyn Migration, dialect: Dialect) -> bool {
+    if stored == UNKNOWN_CHECKSUM {
+        return true;
+    }
+    let canonical = migration.up_checksum(dialect);
+    stored == canonical || checksum::matches(stored, &canonical, migration.up_sql(dialect))
 }
 
 /// Whether the stored down checksum accepts `migration` as it is now.
@@ -194,7 +197,7 @@ pub(crate) fn plan_up(
         match applied.get(migration.id()) {
             Some(row) => {
                 if !options.skip_checksum_verification
-                    && !up_matches(row, migration.as_ref(), dialect)
+                    && !up_matches(&row.up_checksum, migration.as_ref(), dialect)
                 {
                     return Err(Error::Drift {
                         id: migration.id().to_owned(),
@@ -284,15 +287,8 @@ pub(crate) fn is_up_to_date(
             return false;
         }
     }
-    // The exact comparison first: it is the answer for every row of a database this crate
-    // migrated, and costs a fraction of the case-insensitive one and of looking up the text.
     let unchanged = |migration: &dyn Migration, row: &CompactRow<'_>| {
-        if !verify_checksums || row.up_checksum == UNKNOWN_CHECKSUM {
-            return true;
-        }
-        let canonical = migration.up_checksum(dialect);
-        row.up_checksum == canonical
-            || checksum::matches(row.up_checksum, &canonical, migration.up_sql(dialect))
+        !verify_checksums || up_matches(row.up_checksum, migration, dialect)
     };
     // A row whose id sorts before the next migration's is missing from the source, and
     // older than the newest migration: only `Ignore` accepts it.

@@ -559,9 +559,9 @@ impl MigrationRunner {
             .iter()
             .map(|migration| {
                 let entry = by_id.remove(migration.id());
-                let drifted = entry
-                    .as_ref()
-                    .is_some_and(|(row, _, _)| !plan::up_matches(row, migration.as_ref(), dialect));
+                let drifted = entry.as_ref().is_some_and(|(row, _, _)| {
+                    !plan::up_matches(&row.up_checksum, migration.as_ref(), dialect)
+                });
                 let (status, run_on, finished_on, failure_reason) = match entry {
                     Some((row, run_on, finished_on)) => {
                         (row.status, run_on, finished_on, row.failure_reason)

@@ -61,10 +61,7 @@ impl TextRows {
         if let Some(text) = value {
             self.text.push_str(text);
         }
-        self.cells.push(Cell {
-            end: self.text.len(),
-            is_null: value.is_none(),
-        });
+        self.end_value(value.is_none());
     }
 
     /// Appends a number (or anything displayed) as its text, written straight into the
@@ -72,23 +69,31 @@ impl TextRows {
     pub(crate) fn push_display(&mut self, value: impl fmt::Display) {
         use fmt::Write as _;
         let _ = write!(self.text, "{value}");
-        self.cells.push(Cell {
-            end: self.text.len(),
-            is_null: false,
-        });
+        self.end_value(false);
     }
 
     /// Appends `bytes` read as UTF-8 text; the error names the column at `index`.
     pub(crate) fn push_utf8(&mut self, bytes: &[u8], index: usize) -> Result<(), DatabaseError> {
-        let text = std::str::from_utf8(bytes).map_err(|error| {
-            let name = self.columns.get(index).map_or("?", String::as_str);
-            DatabaseError::new(
-                DatabaseErrorKind::Decode,
-                format!("cannot read column `{name}` as text: {error}"),
-            )
-        })?;
+        let text = std::str::from_utf8(bytes).map_err(|error| self.unreadable(index, error))?;
         self.push(Some(text));
         Ok(())
+    }
+
+    /// The error for a value of column `index` that cannot be read as text, and why.
+    pub(crate) fn unreadable(&self, index: usize, reason: impl fmt::Display) -> DatabaseError {
+        let name = self.columns.get(index).map_or("?", String::as_str);
+        DatabaseError::new(
+            DatabaseErrorKind::Decode,
+            format!("cannot read column `{name}` as text: {reason}"),
+        )
+    }
+
+    /// Closes the value whose text (if any) was just written to the buffer.
+    fn end_value(&mut self, is_null: bool) {
+        self.cells.push(Cell {
+            end: self.text.len(),
+            is_null,
+        });
     }
 
     /// Copies `rows` (all under the same columns). [`Value::Text`] stays as it is,
@@ -142,10 +147,15 @@ impl TextRows {
     /// The row at `index`, if there is one.
     #[must_use]
     pub fn row(&self, index: usize) -> Option<TextRow<'_>> {
-        (index < self.len()).then(|| TextRow {
+        (index < self.len()).then(|| self.row_at(index))
+    }
+
+    /// Row `index`, which the caller knows is complete.
+    fn row_at(&self, index: usize) -> TextRow<'_> {
+        TextRow {
             rows: self,
             first: index * self.columns.len(),
-        })
+        }
     }
 
     /// Every complete row, in order.
@@ -189,11 +199,7 @@ impl<'a> Iterator for TextRowsIter<'a> {
     type Item = TextRow<'a>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let index = self.next.next()?;
-        Some(TextRow {
-            rows: self.rows,
-            first: index * self.rows.columns.len(),
-        })
+        self.next.next().map(|index| self.rows.row_at(index))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

@@ -2,7 +2,8 @@
 
 use switchy_schema::code::CodeMigration;
 use switchy_schema::{
-    Database, DatabaseError, DatabaseErrorKind, SqlFile, SqlMigration, TransactionMode, Value,
+    Database, DatabaseError, DatabaseErrorKind, SqlFile, SqlMigration, TextRows, TransactionMode,
+    Value,
 };
 
 use crate::harness::{Backend, TestDatabase, open};
@@ -60,6 +61,13 @@ pub async fn exists(db: &dyn Database, table: &str) -> bool {
     count(db, table).await.is_ok()
 }
 
+/// Every value of every row of `rows`, row by row (`None` for `NULL`), for comparing
+/// with a literal.
+#[must_use]
+pub fn text_values(rows: &TextRows) -> Vec<Vec<Option<&str>>> {
+    rows.iter().map(|row| row.values().collect()).collect()
+}
+
 /// `query_once` on a SQLite handle: each value by its storage class as text (numbers as
 /// their decimal text, blobs read as UTF-8), `NULL` as `None`; column names even without
 /// rows; a blob that is not UTF-8, a second statement and a NUL byte are errors.
@@ -73,8 +81,8 @@ pub async fn check_sqlite_query_once(db: &dyn Database) {
         .unwrap();
     assert_eq!(rows.columns(), ["r", "b", "i", "n", "t"]);
     assert_eq!(
-        rows.row(0).unwrap().values().collect::<Vec<_>>(),
-        [Some("1.5"), Some("ok"), Some("-2"), None, Some("é")]
+        text_values(&rows),
+        [[Some("1.5"), Some("ok"), Some("-2"), None, Some("é")]]
     );
 
     let none = db.query_once("SELECT 1 AS one WHERE 0").await.unwrap();

@@ -206,9 +206,8 @@ async fn query_once_reads_every_value_as_text(db: &dyn Database) {
         .await
         .unwrap();
     assert_eq!(rows.columns(), ["id", "name", "n"]);
-    let values: Vec<Vec<Option<&str>>> = rows.iter().map(|row| row.values().collect()).collect();
     assert_eq!(
-        values,
+        switchy_schema_tests::support::text_values(&rows),
         [
             vec![Some("1"), Some("one"), Some("7")],
             vec![Some("2"), None, Some("42")]
@@ -220,8 +219,8 @@ async fn query_once_reads_every_value_as_text(db: &dyn Database) {
         .await
         .unwrap();
     assert_eq!(
-        literals.row(0).unwrap().values().collect::<Vec<_>>(),
-        [Some(""), Some("é")]
+        switchy_schema_tests::support::text_values(&literals),
+        [[Some(""), Some("é")]]
     );
 
     let none = db

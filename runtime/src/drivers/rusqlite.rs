@@ -276,9 +276,7 @@ impl Drop for Disown<'_> {
 /// the end of the text and silently skip the rest.
 fn exec_raw(connection: &Connection, sql: &str) -> Result<(), DatabaseError> {
     use rusqlite::fallible_iterator::FallibleIterator as _;
-    if let Some(at) = sql.find('\0') {
-        return Err(super::nul_in_sqlite_text(at));
-    }
+    refuse_nul(sql)?;
     let mut terminated = String::with_capacity(sql.len() + 1);
     terminated.push_str(sql);
     terminated.push('\0');
@@ -361,12 +359,19 @@ fn query(connection: &Connection, sql: &str, params: &[Value]) -> Result<Vec<Row
     Ok(result)
 }
 
+/// Refuses a text holding a NUL byte, which SQLite would take for its end (skipping the
+/// rest) before anything runs.
+fn refuse_nul(sql: &str) -> Result<(), DatabaseError> {
+    match sql.find('\0') {
+        Some(at) => Err(super::nul_in_sqlite_text(at)),
+        None => Ok(()),
+    }
+}
+
 /// [`Database::query_once`]: every value written as text straight into one buffer (numbers
 /// as their decimal text, text and blobs read as UTF-8), with no `String` per value.
 fn query_text(connection: &Connection, sql: &str) -> Result<TextRows, DatabaseError> {
-    if let Some(at) = sql.find('\0') {
-        return Err(super::nul_in_sqlite_text(at));
-    }
+    refuse_nul(sql)?;
     if is_blank(sql) {
         return Ok(TextRows::default());
     }

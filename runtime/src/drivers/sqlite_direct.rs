@@ -105,20 +105,11 @@ enum ReadFailure {
 /// `db` is an open SQLite connection that nothing else uses until this returns.
 unsafe fn read_rows(db: NonNull<ffi::sqlite3>, text: &CString) -> Result<TextRows, ReadFailure> {
     let db = db.as_ptr();
-    let mut statement = ptr::null_mut();
-    let mut tail = ptr::null();
-    // SAFETY: `text` is NUL-terminated and outlives the statement, which `Prepared`
-    // finalizes.
-    let code = unsafe {
-        ffi::sqlite3_prepare_v3(db, text.as_ptr(), -1, 0, &raw mut statement, &raw mut tail)
-    };
-    if code != ffi::SQLITE_OK {
-        return Err(ReadFailure::Sqlite(code));
-    }
-    let Some(statement) = NonNull::new(statement) else {
+    // SAFETY: `text` is NUL-terminated and outlives the statement.
+    let (prepared, tail) = unsafe { prepare(db, text.as_ptr()) }.map_err(ReadFailure::Sqlite)?;
+    let Some(prepared) = prepared else {
         return Ok(TextRows::default());
     };
-    let prepared = Prepared(statement);
     // SAFETY: `tail` points into `text`, at most at its NUL.
     if unsafe { holds_a_statement(db, tail) } {
         let at = (tail as usize).saturating_sub(text.as_ptr() as usize);
@@ -191,18 +182,11 @@ unsafe fn holds_a_statement(db: *mut ffi::sqlite3, rest: *const c_char) -> bool 
     if unsafe { *rest } == 0 {
         return false;
     }
-    let mut statement = ptr::null_mut();
-    let mut tail = ptr::null();
     // SAFETY: the caller's contract; a statement prepared here is finalized at once.
-    let code =
-        unsafe { ffi::sqlite3_prepare_v3(db, rest, -1, 0, &raw mut statement, &raw mut tail) };
-    match NonNull::new(statement) {
-        Some(statement) => {
-            drop(Prepared(statement));
-            true
-        }
+    match unsafe { prepare(db, rest) } {
+        Ok((prepared, _)) => prepared.is_some(),
         // A syntax error after the statement is text after it too.
-        None => code != ffi::SQLITE_OK,
+        Err(_) => true,
     }
 }
 
@@ -224,19 +208,15 @@ unsafe fn run_statements(
     // loop; every prepared statement is finalized by `Prepared`'s drop before the next
     // one is prepared or the function returns.
     while unsafe { *rest } != 0 {
-        let mut statement = ptr::null_mut();
-        let mut tail = ptr::null();
-        let code =
-            unsafe { ffi::sqlite3_prepare_v3(db, rest, -1, 0, &raw mut statement, &raw mut tail) };
-        if code != ffi::SQLITE_OK {
-            return Some(code);
-        }
+        let (prepared, tail) = match unsafe { prepare(db, rest) } {
+            Ok(prepared) => prepared,
+            Err(code) => return Some(code),
+        };
         rest = tail;
         // Only whitespace or a comment was left: no statement.
-        let Some(statement) = NonNull::new(statement) else {
+        let Some(prepared) = prepared else {
             continue;
         };
-        let prepared = Prepared(statement);
         let code = loop {
             let code = unsafe { ffi::sqlite3_step(prepared.0.as_ptr()) };
             if code != ffi::SQLITE_ROW {
@@ -252,6 +232,27 @@ unsafe fn run_statements(
         *completed += 1;
     }
     None
+}
+
+/// Prepares the first statement of the NUL-terminated text at `at`: the statement (`None`
+/// when only whitespace or comments were left) and where the rest of the text starts, or
+/// the failed result code, with `db`'s error message set for it.
+///
+/// # Safety
+/// `db` is an open connection used by nothing else; `at` points into a NUL-terminated text
+/// that outlives the returned statement.
+unsafe fn prepare(
+    db: *mut ffi::sqlite3,
+    at: *const c_char,
+) -> Result<(Option<Prepared>, *const c_char), i32> {
+    let mut statement = ptr::null_mut();
+    let mut tail = ptr::null();
+    // SAFETY: the caller's contract; SQLite sets `tail` within the text, at most at its NUL.
+    let code = unsafe { ffi::sqlite3_prepare_v3(db, at, -1, 0, &raw mut statement, &raw mut tail) };
+    if code != ffi::SQLITE_OK {
+        return Err(code);
+    }
+    Ok((NonNull::new(statement).map(Prepared), tail))
 }
 
 /// A prepared statement, finalized when dropped.

@@ -192,15 +192,7 @@ pub(crate) async fn query_text_streamed<DB: TextProtocol>(
                 text.push(None);
                 continue;
             }
-            let value = DB::text(raw).map_err(|reason| {
-                DatabaseError::new(
-                    DatabaseErrorKind::Decode,
-                    format!(
-                        "cannot read column `{}` as text: {reason}",
-                        text.columns()[index]
-                    ),
-                )
-            })?;
+            let value = DB::text(raw).map_err(|reason| text.unreadable(index, reason))?;
             text.push(Some(value));
         }
     }

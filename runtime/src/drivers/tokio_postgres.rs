@@ -421,7 +421,6 @@ async fn query_once(client: &Client, sql: &str) -> Result<TextRows, DatabaseErro
             .map_err(map_error)?
     );
     let mut result: Option<(TextRows, Vec<PgKind>)> = None;
-    let mut digits = String::new();
     while let Some(row) = rows.try_next().await.map_err(map_error)? {
         let (text, kinds) = match &mut result {
             Some(read) => read,
@@ -440,27 +439,17 @@ async fn query_once(client: &Client, sql: &str) -> Result<TextRows, DatabaseErro
                 text.push(None);
                 continue;
             };
-            let unreadable = |reason: String| {
-                DatabaseError::new(
-                    DatabaseErrorKind::Decode,
-                    format!(
-                        "cannot read column `{}` as text: {reason}",
-                        text.columns()[index]
-                    ),
-                )
-            };
             if kind == PgKind::Text {
-                let value = std::str::from_utf8(raw).map_err(|e| unreadable(e.to_string()))?;
-                text.push(Some(value));
+                text.push_utf8(raw, index)?;
                 continue;
             }
-            match pg_decode::decode_binary(kind, raw).map_err(unreadable)? {
-                Value::Int(number) => {
-                    digits.clear();
-                    let _ = write!(digits, "{number}");
-                    text.push(Some(&digits));
+            match pg_decode::decode_binary(kind, raw).map_err(|e| text.unreadable(index, e))? {
+                Value::Int(number) => text.push_display(number),
+                other => {
+                    return Err(
+                        text.unreadable(index, format!("read as {other:?}, not an integer"))
+                    );
                 }
-                other => return Err(unreadable(format!("read as {other:?}, not an integer"))),
             }
         }
     }
