@@ -282,6 +282,13 @@ pub struct ScannedFile {
     pub path: PathBuf,
     /// The file's text, byte for byte.
     pub content: String,
+    /// The dialects whose rules found no top-level transaction control in this file
+    /// ([`sql::find_transaction_control`]), in [`sql::SqlDialect::ALL`] order. [`scan`]
+    /// fills it for the files of a transactional migration, with the dialects each file
+    /// runs on (an override's own, a base file's without an override); it is empty for the
+    /// files of a migration with `run_in_transaction = false`, which are not checked. The
+    /// runner skips its own check on these dialects.
+    pub no_transaction_control: Vec<sql::SqlDialect>,
 }
 
 /// One migration folder that follows the grammar.
@@ -741,8 +748,8 @@ fn scan_migration(
     }
     found.check_base_files(dir, violations);
     if found.run_in_transaction.unwrap_or(true) {
-        check_transaction_control(&found.up, violations);
-        check_transaction_control(&found.down, violations);
+        check_transaction_control(&mut found.up, violations);
+        check_transaction_control(&mut found.down, violations);
     }
     if violations.len() > before {
         return None;
@@ -882,6 +889,7 @@ impl Found {
             dialect,
             path,
             content,
+            no_transaction_control: Vec::new(),
         });
     }
 
@@ -935,35 +943,41 @@ impl Found {
 
 /// Reports the files of one direction (`up` or `down` and their overrides) of a
 /// transactional migration that hold top-level transaction control
-/// ([`sql::find_transaction_control`]).
+/// ([`sql::find_transaction_control`]), and records in each file the dialects whose rules
+/// found none ([`ScannedFile::no_transaction_control`]).
 ///
 /// An override is read with its dialect's rules. A base file is read with the rules of
 /// each dialect it runs on (those without an override), and reported when every one of
 /// them finds transaction control: a base file written for one database (a PostgreSQL `DO
 /// $$ ... $$` block read with SQLite's rules looks like `END`) is left to the runner's
 /// check, which knows the database.
-fn check_transaction_control(files: &[ScannedFile], violations: &mut Vec<Violation>) {
-    for file in files {
+fn check_transaction_control(files: &mut [ScannedFile], violations: &mut Vec<Violation>) {
+    let overridden: Vec<sql::SqlDialect> = files
+        .iter()
+        .filter_map(|file| file.dialect.and_then(sql::SqlDialect::from_suffix))
+        .collect();
+    for file in files.iter_mut() {
         let dialects: Vec<sql::SqlDialect> = match file.dialect {
             Some(suffix) => sql::SqlDialect::from_suffix(suffix).into_iter().collect(),
             None => sql::SqlDialect::ALL
                 .into_iter()
-                .filter(|dialect| {
-                    !files.iter().any(|other| {
-                        other.dialect.and_then(sql::SqlDialect::from_suffix) == Some(*dialect)
-                    })
-                })
+                .filter(|dialect| !overridden.contains(dialect))
                 .collect(),
         };
-        let mut found = dialects
-            .iter()
-            .map(|dialect| sql::find_transaction_control(&file.content, *dialect));
-        let Some(Some(first)) = found.next() else {
-            continue;
-        };
-        if found.all(|other| other.is_some()) {
-            violations.push(transaction_control_violation(&file.path, &first));
+        let mut first_found = None;
+        let mut clean = Vec::new();
+        for dialect in dialects {
+            match sql::find_transaction_control(&file.content, dialect) {
+                None => clean.push(dialect),
+                Some(found) => {
+                    first_found.get_or_insert(found);
+                }
+            }
         }
+        if let Some(found) = first_found.filter(|_| clean.is_empty()) {
+            violations.push(transaction_control_violation(&file.path, &found));
+        }
+        file.no_transaction_control = clean;
     }
 }
 
@@ -1841,6 +1855,42 @@ mod tests {
             "SAVEPOINT s; ROLLBACK TO SAVEPOINT s; RELEASE s;",
         );
         assert_eq!(ids(&s.ok()), ["0001_a", "0002_b", "0003_c", "0004_d"]);
+    }
+
+    #[test]
+    fn each_file_records_the_dialects_that_found_no_transaction_control() {
+        use sql::SqlDialect::{MySql, Postgres, Sqlite};
+        let s = Scratch::new();
+        s.file("0001_a/up.sql", "CREATE TABLE a (id INT);")
+            .file("0001_a/down.sql", "DROP TABLE a;")
+            // Clean on PostgreSQL only: the others read the `END` of the `DO` block.
+            .file("0002_b/up.sql", "DO $$ BEGIN PERFORM 1; END $$;")
+            // The base file runs on SQLite only; each override on its own dialect.
+            .file("0003_c/up.sql", "SELECT 1;")
+            .file("0003_c/up.mysql.sql", "SELECT 1;")
+            .file("0003_c/up.postgres.sql", "SELECT 1;\nEND;")
+            .file("0003_c/metadata.toml", "run_in_transaction = false\n")
+            .file("0004_d/up.sql", "SELECT 1;")
+            .file("0004_d/up.postgres.sql", "SELECT 2;");
+        let migrations = s.ok();
+        let recorded = |files: &[ScannedFile]| -> Vec<Vec<sql::SqlDialect>> {
+            files
+                .iter()
+                .map(|file| file.no_transaction_control.clone())
+                .collect()
+        };
+        assert_eq!(recorded(&migrations[0].up), [vec![MySql, Postgres, Sqlite]]);
+        assert_eq!(
+            recorded(&migrations[0].down),
+            [vec![MySql, Postgres, Sqlite]]
+        );
+        assert_eq!(recorded(&migrations[1].up), [vec![Postgres]]);
+        // Not checked outside a transaction, so nothing is vouched for.
+        assert_eq!(recorded(&migrations[2].up), [vec![], vec![], vec![]]);
+        assert_eq!(
+            recorded(&migrations[3].up),
+            [vec![MySql, Sqlite], vec![Postgres]]
+        );
     }
 
     #[test]

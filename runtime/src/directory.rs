@@ -10,6 +10,7 @@ use crate::database::Dialect;
 use crate::error::{Error, Result};
 use crate::grammar::{self, ScannedFile, ScannedMigration};
 use crate::migration::{Migration, MigrationSource, TransactionMode};
+use crate::split::sql_dialect;
 use crate::sql_migration::{SqlFile, SqlMigration};
 
 /// One rule of the folder grammar broken by a migrations folder, as listed by
@@ -116,11 +117,18 @@ fn convert_files(files: Vec<ScannedFile>) -> Result<Vec<SqlFile>> {
                     }])
                 })?),
             };
-            Ok(SqlFile::owned(
-                dialect,
-                file.path.to_string_lossy().into_owned(),
-                file.content,
-            ))
+            let no_transaction_control = Dialect::ALL
+                .into_iter()
+                .filter(|dialect| file.no_transaction_control.contains(&sql_dialect(*dialect)))
+                .collect::<Vec<_>>();
+            Ok(SqlFile {
+                no_transaction_control: Cow::Owned(no_transaction_control),
+                ..SqlFile::owned(
+                    dialect,
+                    file.path.to_string_lossy().into_owned(),
+                    file.content,
+                )
+            })
         })
         .collect()
 }

@@ -100,6 +100,26 @@ pub trait Migration: Send + Sync {
         None
     }
 
+    /// Whether the SQL that `up` runs on `dialect` is already known to hold no top-level
+    /// transaction control, so that the runner's check before a run (see
+    /// [`TransactionMode::Transactional`]) need not read [`up_sql`](Self::up_sql) again.
+    /// `embed_migrations!` and the directory source answer from the check they made of the
+    /// folder (a 10 MB `up.sql` is then not scanned twice). Defaults to `false`: the runner
+    /// checks.
+    fn up_checked_for_transaction_control(&self, dialect: Dialect) -> bool {
+        let _ = dialect;
+        false
+    }
+
+    /// Whether the SQL that `down` runs on `dialect` is already known to hold no top-level
+    /// transaction control (see
+    /// [`up_checked_for_transaction_control`](Self::up_checked_for_transaction_control)).
+    /// Defaults to `false`: the runner checks before a rollback.
+    fn down_checked_for_transaction_control(&self, dialect: Dialect) -> bool {
+        let _ = dialect;
+        false
+    }
+
     /// Where `up` comes from on `dialect`, for error messages: a file path, or `code`.
     fn up_origin(&self, dialect: Dialect) -> String {
         let _ = dialect;

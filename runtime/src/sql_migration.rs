@@ -24,6 +24,12 @@ pub struct SqlFile {
     /// The checksum of `sql` (lowercase hex SHA-256 with `\r\n` read as `\n`), computed
     /// ahead of time.
     pub checksum: Cow<'static, str>,
+    /// The dialects on which `sql` is known to hold no top-level transaction control (see
+    /// [`Migration::up_checked_for_transaction_control`]): the runner does not read it
+    /// again for that check on them. The directory source fills it from its own check of
+    /// the folder; empty from [`SqlFile::owned`], so the runner checks on every dialect.
+    /// Whoever sets it vouches for it.
+    pub no_transaction_control: Cow<'static, [Dialect]>,
 }
 
 impl SqlFile {
@@ -36,6 +42,7 @@ impl SqlFile {
             path: Cow::Owned(path),
             sql: Cow::Owned(sql),
             checksum: Cow::Owned(checksum),
+            no_transaction_control: Cow::Borrowed(&[]),
         }
     }
 }
@@ -80,6 +87,10 @@ pub struct EmbeddedFile {
     pub sql: &'static str,
     /// The checksum of `sql`, computed at compile time.
     pub checksum: &'static str,
+    /// The dialects on which `embed_migrations!` found no top-level transaction control in
+    /// `sql` (see [`Migration::up_checked_for_transaction_control`]), so that the runner does
+    /// not read the text again for that check on them. Whoever sets it vouches for it.
+    pub no_transaction_control: &'static [Dialect],
 }
 
 /// A migration embedded at compile time: plain `'static` data with no destructor, so that
@@ -123,6 +134,7 @@ impl From<&EmbeddedMigration> for SqlMigration {
                     path: Cow::Borrowed(file.path),
                     sql: Cow::Borrowed(file.sql),
                     checksum: Cow::Borrowed(file.checksum),
+                    no_transaction_control: Cow::Borrowed(file.no_transaction_control),
                 })
                 .collect()
         };
@@ -168,7 +180,7 @@ pub(crate) async fn run_sql(sql: &str, mode: TransactionMode, db: &dyn Database)
 
 /// Implements [`Migration`] for a type with `id`, `description`, `up`, `down`,
 /// `transaction_mode` fields and `up_file` / `down_file` methods returning files with `sql`,
-/// `path` and `checksum` fields: the runtime and the embedded migration behave identically.
+/// `path`, `checksum` and `no_transaction_control` fields: the runtime and the embedded migration behave identically.
 macro_rules! sql_migration_impl {
     ($type:ty) => {
         #[async_trait]
@@ -219,6 +231,16 @@ macro_rules! sql_migration_impl {
 
             fn down_sql(&self, dialect: Dialect) -> Option<&str> {
                 self.down_file(dialect).map(|file| &*file.sql)
+            }
+
+            fn up_checked_for_transaction_control(&self, dialect: Dialect) -> bool {
+                self.up_file(dialect)
+                    .is_some_and(|file| file.no_transaction_control.contains(&dialect))
+            }
+
+            fn down_checked_for_transaction_control(&self, dialect: Dialect) -> bool {
+                self.down_file(dialect)
+                    .is_some_and(|file| file.no_transaction_control.contains(&dialect))
             }
 
             fn up_origin(&self, dialect: Dialect) -> String {

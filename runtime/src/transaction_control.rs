@@ -14,7 +14,9 @@
 //!
 //! Migrations marked [`TransactionMode::NoTransaction`] are not checked: there the file's
 //! own `BEGIN` / `COMMIT` are the point. Code migrations are checked through their SQL
-//! text ([`Migration::up_sql`] / [`Migration::down_sql`]); closures have none.
+//! text ([`Migration::up_sql`] / [`Migration::down_sql`]); closures have none. Files that
+//! `embed_migrations!` or the directory source already checked on the dialect
+//! ([`Migration::up_checked_for_transaction_control`]) are not read again.
 
 use std::sync::Arc;
 
@@ -54,10 +56,19 @@ fn check(migration: &dyn Migration, dialect: Dialect, direction: Direction) -> R
     if migration.transaction_mode() == TransactionMode::NoTransaction {
         return Ok(());
     }
-    let sql = match direction {
-        Direction::Up => migration.up_sql(dialect),
-        Direction::Down => migration.down_sql(dialect),
+    let (checked, sql) = match direction {
+        Direction::Up => (
+            migration.up_checked_for_transaction_control(dialect),
+            migration.up_sql(dialect),
+        ),
+        Direction::Down => (
+            migration.down_checked_for_transaction_control(dialect),
+            migration.down_sql(dialect),
+        ),
     };
+    if checked {
+        return Ok(());
+    }
     let Some(found) = sql.and_then(|sql| find_transaction_control(sql, sql_dialect(dialect)))
     else {
         return Ok(());
@@ -165,5 +176,38 @@ mod tests {
         )]);
         assert!(check_planned(&list, &[0], Dialect::Postgres, Direction::Up).is_ok());
         assert!(check_planned(&list, &[0], Dialect::Sqlite, Direction::Up).is_err());
+    }
+
+    #[test]
+    fn files_already_checked_on_the_dialect_are_not_read_again() {
+        use std::borrow::Cow;
+
+        use crate::sql_migration::{SqlFile, SqlMigration};
+
+        // The text holds a `COMMIT`, but its file vouches for PostgreSQL (as the macro and
+        // the directory source do for what they checked): only that shows the text is not
+        // read again there. Elsewhere it is read, and refused.
+        let file = |sql: &'static str| SqlFile {
+            no_transaction_control: Cow::Borrowed(&[Dialect::Postgres]),
+            ..SqlFile::owned(None, "m/0001_a/up.sql".to_owned(), sql.to_owned())
+        };
+        let list: Vec<Arc<dyn Migration>> = vec![Arc::new(SqlMigration {
+            id: Cow::Borrowed("0001_a"),
+            description: None,
+            up: Cow::Owned(vec![file("CREATE TABLE a (id INT);\nCOMMIT;")]),
+            down: Cow::Owned(vec![file("COMMIT;")]),
+            transaction_mode: TransactionMode::Transactional,
+        })];
+        for direction in [Direction::Up, Direction::Down] {
+            assert!(check_planned(&list, &[0], Dialect::Postgres, direction).is_ok());
+            for dialect in [Dialect::Sqlite, Dialect::MySql] {
+                let error = check_planned(&list, &[0], dialect, direction).expect_err("read");
+                assert!(matches!(
+                    error,
+                    Error::TransactionControlInTransactionalMigration { ref file, .. }
+                        if file == "m/0001_a/up.sql"
+                ));
+            }
+        }
     }
 }

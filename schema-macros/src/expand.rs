@@ -61,10 +61,12 @@ fn migration(migration: &Migration) -> TokenStream {
 }
 
 fn file(file: &File) -> TokenStream {
-    let dialect = option(file.dialect.map(|dialect| {
-        let dialect = Ident::new(dialect, Span::call_site());
-        quote!(::switchy_schema::__private::Dialect::#dialect)
-    }));
+    let dialect = option(file.dialect.map(dialect_path));
+    let no_transaction_control = file
+        .no_transaction_control
+        .iter()
+        .copied()
+        .map(dialect_path);
     let File {
         shown,
         sql,
@@ -77,8 +79,15 @@ fn file(file: &File) -> TokenStream {
             path: #shown,
             sql: #sql,
             checksum: #checksum,
+            no_transaction_control: &[#(#no_transaction_control),*],
         }
     }
+}
+
+/// `::switchy_schema::__private::Dialect::<variant>`.
+fn dialect_path(variant: &str) -> TokenStream {
+    let variant = Ident::new(variant, Span::call_site());
+    quote!(::switchy_schema::__private::Dialect::#variant)
 }
 
 /// `Some(value)` or `None`, spelled out for any edition and prelude.

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::grammar::checksum::checksum;
+use crate::grammar::sql::SqlDialect;
 use crate::grammar::{ScannedFile, ScannedMigration, Violation, display_path};
 use crate::parse::Args;
 use crate::scan::Folder;
@@ -33,6 +34,9 @@ pub(crate) struct File {
     pub(crate) sql: String,
     /// The checksum of `sql` (the grammar crate's checksum rule).
     pub(crate) checksum: String,
+    /// The variants of `Dialect` on which the grammar found no top-level transaction
+    /// control in `sql`, in the grammar's order.
+    pub(crate) no_transaction_control: Vec<&'static str>,
 }
 
 /// Collects errors, all at the span of the path literal.
@@ -154,7 +158,21 @@ fn convert_file(folder: &Folder, id: &str, file: &ScannedFile) -> Result<File, S
         absolute: absolute.to_owned(),
         sql: file.content.clone(),
         checksum: checksum(&file.content),
+        no_transaction_control: file
+            .no_transaction_control
+            .iter()
+            .map(|dialect| dialect_variant(*dialect))
+            .collect(),
     })
+}
+
+/// The variant of the runtime's `Dialect` that `dialect` is.
+fn dialect_variant(dialect: SqlDialect) -> &'static str {
+    match dialect {
+        SqlDialect::MySql => "MySql",
+        SqlDialect::Postgres => "Postgres",
+        SqlDialect::Sqlite => "Sqlite",
+    }
 }
 
 /// `path` (under the folder as read) shown under the folder as written.

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use switchy_schema::__private::checksum::checksum;
 use switchy_schema::__private::{EmbeddedFile, EmbeddedMigration};
-use switchy_schema::{Database, Migrations, TransactionMode};
+use switchy_schema::{Database, Dialect, Migrations, TransactionMode};
 use switchy_schema_tests::harness::{Backend, open};
 
 fn env_number(name: &str, default: usize) -> usize {
@@ -39,6 +39,8 @@ fn migrations(count: usize) -> &'static Migrations {
                 path: leak(format!("migrations/{id}/up.sql")),
                 checksum: leak(checksum(&text)),
                 sql: leak(text),
+                // What the macro records for a text with no transaction control.
+                no_transaction_control: &Dialect::ALL,
             };
             EmbeddedMigration {
                 id,

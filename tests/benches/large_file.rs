@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use switchy_schema::__private::checksum::checksum;
 use switchy_schema::__private::{EmbeddedFile, EmbeddedMigration};
-use switchy_schema::{Migrations, TransactionMode};
+use switchy_schema::{Dialect, Migrations, TransactionMode};
 use switchy_schema_tests::harness::{Backend, open};
 
 fn env_number(name: &str, default: usize) -> usize {
@@ -40,6 +40,8 @@ fn migrations(up: &'static str) -> &'static Migrations {
         path: "migrations/0001_large/up.sql",
         checksum: Box::leak(checksum(up).into_boxed_str()),
         sql: up,
+        // What the macro records for a text with no transaction control.
+        no_transaction_control: &Dialect::ALL,
     };
     let list = vec![EmbeddedMigration {
         id: "0001_large",

@@ -6,9 +6,9 @@ use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use switchy_schema::__private::checksum::checksum;
-use switchy_schema::__private::embedded_list;
+use switchy_schema::__private::{EmbeddedMigration, embedded_list};
 use switchy_schema::directory::DirectorySource;
-use switchy_schema::{Migrations, SqlFile, SqlMigration, embed_migrations};
+use switchy_schema::{Dialect, Migrations, SqlFile, SqlMigration, embed_migrations};
 
 static BASIC: Migrations = embed_migrations!("fixtures/basic");
 static DIALECTS: Migrations = embed_migrations!("fixtures/dialects");
@@ -67,11 +67,43 @@ fn basic() {
 #[test]
 fn dialects() {
     assert_same("dialects", &DIALECTS);
+    // The base `up.sql` runs (and was checked) on SQLite only, each override on its own
+    // dialect: the runner skips its transaction-control check exactly there.
+    let recorded: Vec<&[Dialect]> = embedded_list(&DIALECTS)[0]
+        .up
+        .iter()
+        .map(|file| file.no_transaction_control)
+        .collect();
+    assert_eq!(
+        recorded,
+        [
+            &[Dialect::Sqlite][..],
+            &[Dialect::MySql][..],
+            &[Dialect::Postgres][..]
+        ]
+    );
 }
 
 #[test]
 fn no_transaction() {
     assert_same("no_transaction", &NO_TRANSACTION);
+    let [transactional, outside] = embedded_list(&NO_TRANSACTION) else {
+        panic!("two migrations");
+    };
+    let recorded = |migration: &EmbeddedMigration| -> Vec<&[Dialect]> {
+        migration
+            .up
+            .iter()
+            .chain(migration.down)
+            .map(|file| file.no_transaction_control)
+            .collect()
+    };
+    assert_eq!(
+        recorded(transactional),
+        [&Dialect::ALL[..], &Dialect::ALL[..]]
+    );
+    // Not checked outside a transaction, so nothing is vouched for.
+    assert_eq!(recorded(outside), [&[][..]; 6]);
 }
 
 #[test]
