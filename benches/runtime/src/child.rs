@@ -13,7 +13,7 @@ use switchy_schema::Database;
 use crate::counting::Counting;
 use crate::{Driver, Engine, Figure, SQLX_APPLY, SQLX_BIG, TRACKING, runtime};
 
-fn sqlite_url(path: &str) -> String {
+pub(crate) fn sqlite_url(path: &str) -> String {
     format!("sqlite://{path}?mode=rwc")
 }
 
@@ -37,7 +37,7 @@ fn texts(figure: Figure) -> Vec<String> {
         .collect()
 }
 
-fn report(elapsed: Duration, queries: usize) {
+pub(crate) fn report(elapsed: Duration, queries: usize) {
     println!("elapsed_ns={} queries={queries}", elapsed.as_nanos());
 }
 
@@ -56,6 +56,7 @@ pub(crate) fn child(figure: &str, driver: &str, kind: &str, target: &str) {
             let texts = texts(figure);
             rt.block_on(floor_apply(driver, target, &texts));
         }
+        "floor-tracked" => rt.block_on(crate::tracked_floor::apply(driver, target)),
         "switchy" | "prepare" => {
             rt.block_on(switchy(
                 driver,

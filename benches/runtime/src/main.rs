@@ -12,6 +12,7 @@ mod parent;
 mod peers;
 mod rebuild;
 mod table;
+mod tracked_floor;
 
 static APPLY: switchy_schema::Migrations = switchy_schema::embed_migrations!("generated/apply");
 /// The first migration of `APPLY` alone: the no-op start-up with 1 applied, for peak RSS.
@@ -143,6 +144,9 @@ impl Figure {
 enum Tool {
     /// The driver alone, no switchy code.
     Floor,
+    /// The driver alone plus the `INSERT` of a tracking row in each migration's transaction
+    /// (SQLite apply figures only; `tracked_floor.rs`).
+    FloorTracked,
     /// switchy_schema's runner, the README's way.
     Switchy,
     /// `sqlx::migrate!` + `Migrator::run(&pool)` (sqlx drivers only).
@@ -154,8 +158,9 @@ enum Tool {
 }
 
 impl Tool {
-    const ALL: [Tool; 5] = [
+    const ALL: [Tool; 6] = [
         Tool::Floor,
+        Tool::FloorTracked,
         Tool::Switchy,
         Tool::SqlxMigrate,
         Tool::Refinery,
@@ -165,6 +170,7 @@ impl Tool {
     fn kind(self) -> &'static str {
         match self {
             Tool::Floor => "floor",
+            Tool::FloorTracked => "floor-tracked",
             Tool::Switchy => "switchy",
             Tool::SqlxMigrate => "sqlx-migrate",
             Tool::Refinery => "refinery",
@@ -175,7 +181,7 @@ impl Tool {
     /// switchy_schema's tracking table, so switchy_schema prepares it).
     fn prepare(self) -> &'static str {
         match self {
-            Tool::Floor | Tool::Switchy => "prepare",
+            Tool::Floor | Tool::FloorTracked | Tool::Switchy => "prepare",
             Tool::SqlxMigrate => "prepare-sqlx",
             Tool::Refinery => "prepare-refinery",
             Tool::Diesel => "prepare-diesel",
@@ -184,6 +190,7 @@ impl Tool {
     fn label(self) -> &'static str {
         match self {
             Tool::Floor => "floor",
+            Tool::FloorTracked => "floor + tracking row",
             Tool::Switchy => "switchy_schema",
             Tool::SqlxMigrate => "sqlx migrate",
             Tool::Refinery => "refinery",
@@ -204,6 +211,10 @@ impl Tool {
         );
         match self {
             Tool::Floor | Tool::Switchy => true,
+            Tool::FloorTracked => {
+                matches!(figure, Figure::Apply | Figure::ApplyTmpfs)
+                    && driver.engine() == Engine::Sqlite
+            }
             _ if figure == Figure::NoopOne => false,
             Tool::SqlxMigrate => matches!(
                 driver,

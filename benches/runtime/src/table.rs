@@ -85,6 +85,7 @@ pub(crate) fn print(samples: &Samples, figures: &[Figure], drivers: &[Driver], r
             );
         }
     }
+    tracking_row_table(samples, figures, drivers);
     peers_table(
         samples,
         figures,
@@ -135,6 +136,45 @@ fn log_writes(samples: &Samples, drivers: &[Driver]) {
         .map(|c| c.map_or_else(|| "–".to_owned(), |n| n.to_string()))
         .collect();
     println!("| {} |", row.join(" | "));
+}
+
+/// The SQLite apply figures beside the floor that also writes a tracking row in each
+/// migration's transaction: what the row itself costs on the driver, and what is left to
+/// the runner.
+fn tracking_row_table(samples: &Samples, figures: &[Figure], drivers: &[Driver]) {
+    let rows: Vec<(Figure, Driver, [Stat; 3])> = figures
+        .iter()
+        .flat_map(|&figure| drivers.iter().map(move |&driver| (figure, driver)))
+        .filter_map(|(figure, driver)| {
+            let stats = [Tool::Floor, Tool::FloorTracked, Tool::Switchy]
+                .map(|tool| stat(samples, figure, driver, tool));
+            let [Some(floor), Some(tracked), Some(switchy)] = stats else {
+                return None;
+            };
+            Some((figure, driver, [floor, tracked, switchy]))
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    println!("\n### The tracking row's own cost (SQLite apply)\n");
+    println!(
+        "| figure | driver | floor | floor + tracking row | its ratio to the floor | switchy_schema | ratio to the floor | ratio to floor + tracking row |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    for (figure, driver, [floor, tracked, switchy]) in rows {
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            figure.label(driver.engine()),
+            driver.name(),
+            fmt_ms(floor.elapsed),
+            fmt_ms(tracked.elapsed),
+            ratio(tracked.elapsed, floor.elapsed),
+            fmt_ms(switchy.elapsed),
+            ratio(switchy.elapsed, floor.elapsed),
+            ratio(switchy.elapsed, tracked.elapsed),
+        );
+    }
 }
 
 /// One row per figure and driver that has a peer, one column per tool.
