@@ -44,6 +44,11 @@ fn stat(samples: &Samples, figure: Figure, driver: Driver, tool: Tool) -> Option
     })
 }
 
+/// One markdown table row.
+fn print_row<const N: usize>(cells: [String; N]) {
+    println!("| {} |", cells.join(" | "));
+}
+
 fn ratio(of: Duration, to: Duration) -> String {
     format!("{:.3}×", of.as_secs_f64() / to.as_secs_f64())
 }
@@ -70,10 +75,9 @@ pub(crate) fn print(samples: &Samples, figures: &[Figure], drivers: &[Driver], r
             ) else {
                 continue;
             };
-            println!(
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-                figure.label(driver.engine()),
-                driver.name(),
+            print_row([
+                figure.label(driver.engine()).to_owned(),
+                driver.name().to_owned(),
                 fmt_ms(f.elapsed),
                 fmt_ms(s.elapsed),
                 ratio(s.elapsed, f.elapsed),
@@ -82,7 +86,7 @@ pub(crate) fn print(samples: &Samples, figures: &[Figure], drivers: &[Driver], r
                 fmt_mb(f.rss_kib),
                 fmt_mb(s.rss_kib),
                 s.queries.map_or_else(|| "-".to_owned(), |q| q.to_string()),
-            );
+            ]);
         }
     }
     tracking_row_table(samples, figures, drivers);
@@ -163,17 +167,16 @@ fn tracking_row_table(samples: &Samples, figures: &[Figure], drivers: &[Driver])
     );
     println!("|---|---|---:|---:|---:|---:|---:|---:|");
     for (figure, driver, [floor, tracked, switchy]) in rows {
-        println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
-            figure.label(driver.engine()),
-            driver.name(),
+        print_row([
+            figure.label(driver.engine()).to_owned(),
+            driver.name().to_owned(),
             fmt_ms(floor.elapsed),
             fmt_ms(tracked.elapsed),
             ratio(tracked.elapsed, floor.elapsed),
             fmt_ms(switchy.elapsed),
             ratio(switchy.elapsed, floor.elapsed),
             ratio(switchy.elapsed, tracked.elapsed),
-        );
+        ]);
     }
 }
 
