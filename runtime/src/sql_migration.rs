@@ -180,7 +180,8 @@ pub(crate) async fn run_sql(sql: &str, mode: TransactionMode, db: &dyn Database)
 
 /// Implements [`Migration`] for a type with `id`, `description`, `up`, `down`,
 /// `transaction_mode` fields and `up_file` / `down_file` methods returning files with `sql`,
-/// `path`, `checksum` and `no_transaction_control` fields: the runtime and the embedded migration behave identically.
+/// `path`, `checksum` and `no_transaction_control` fields: the runtime and the embedded
+/// migration behave identically.
 macro_rules! sql_migration_impl {
     ($type:ty) => {
         #[async_trait]

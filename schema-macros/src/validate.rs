@@ -135,16 +135,17 @@ fn convert_file(folder: &Folder, id: &str, file: &ScannedFile) -> Result<File, S
     let shown = folder.shown.join(id).join(name);
     let dialect = match file.dialect {
         None => None,
-        Some("mysql") => Some("MySql"),
-        Some("postgres") => Some("Postgres"),
-        Some("sqlite") => Some("Sqlite"),
-        // Unreachable while the grammar's dialects and `Dialect` agree; an error, not a panic.
-        Some(other) => {
-            return Err(format!(
-                "{}: dialect `{other}` is not supported by this version of switchy_schema_macros",
-                display_path(&shown)
-            ));
-        }
+        Some(suffix) => match SqlDialect::from_suffix(suffix) {
+            Some(dialect) => Some(dialect_variant(dialect)),
+            // Unreachable while the grammar's dialects and `Dialect` agree; an error, not a
+            // panic.
+            None => {
+                return Err(format!(
+                    "{}: dialect `{suffix}` is not supported by this version of switchy_schema_macros",
+                    display_path(&shown)
+                ));
+            }
+        },
     };
     let absolute = file.path.to_str().ok_or_else(|| {
         format!(

@@ -2,7 +2,7 @@
 //! The refinery and diesel children live in the peers binary (`peers/`).
 
 use std::ffi::{CStr, CString};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -20,6 +20,12 @@ pub(crate) fn sqlite_url(path: &str) -> String {
 /// The migrations' SQL in id order, read from the generated folder (not timed; the
 /// switchy side has it embedded).
 fn texts(figure: Figure) -> Vec<String> {
+    generated(figure).into_iter().map(|(_, sql)| sql).collect()
+}
+
+/// Each migration of the figure's generated folder in id order: its id (the folder name)
+/// and its `up.sql`.
+pub(crate) fn generated(figure: Figure) -> Vec<(String, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("generated")
         .join(if figure == Figure::Big {
@@ -27,13 +33,16 @@ fn texts(figure: Figure) -> Vec<String> {
         } else {
             "apply"
         });
-    let mut ids: Vec<PathBuf> = std::fs::read_dir(&dir)
+    let mut ids: Vec<String> = std::fs::read_dir(&dir)
         .expect("generated folder")
-        .map(|e| e.unwrap().path())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     ids.sort();
-    ids.iter()
-        .map(|p| std::fs::read_to_string(p.join("up.sql")).unwrap())
+    ids.into_iter()
+        .map(|id| {
+            let sql = std::fs::read_to_string(dir.join(&id).join("up.sql")).unwrap();
+            (id, sql)
+        })
         .collect()
 }
 

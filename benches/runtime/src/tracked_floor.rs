@@ -4,14 +4,13 @@
 //! runner sends. What the guarantee "the migration and its row commit together" costs on
 //! the driver, whoever writes the row: switchy_schema against it is the runner's own cost.
 
-use std::path::Path;
 use std::time::Instant;
 
 use sqlx::{AssertSqlSafe, Connection as _};
 use switchy_schema::__private::checksum::checksum;
 
-use crate::Driver;
-use crate::child::{report, sqlite_url};
+use crate::child::{generated, report, sqlite_url};
+use crate::{Driver, Figure};
 
 /// switchy_schema's SQLite tracking table (`Tracker::create_sql`).
 const TABLE: &str = "CREATE TABLE IF NOT EXISTS \"__switchy_migrations\" (id TEXT NOT NULL PRIMARY KEY, \
@@ -33,21 +32,13 @@ struct Planned {
 
 /// The 1,000 migrations of `generated/apply`, in id order.
 fn planned() -> Vec<Planned> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("generated/apply");
-    let mut ids: Vec<String> = std::fs::read_dir(&dir)
-        .expect("generated folder")
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    ids.sort();
-    ids.into_iter()
-        .map(|id| {
-            let sql = std::fs::read_to_string(dir.join(&id).join("up.sql")).unwrap();
-            Planned {
-                up: checksum(&sql),
-                down: checksum(""),
-                id,
-                sql,
-            }
+    generated(Figure::Apply)
+        .into_iter()
+        .map(|(id, sql)| Planned {
+            up: checksum(&sql),
+            down: checksum(""),
+            id,
+            sql,
         })
         .collect()
 }
