@@ -442,12 +442,18 @@ impl<T: MigrationSource + ?Sized> MigrationSource for &T {
     async fn migrations(&self) -> Result<Vec<Arc<dyn Migration>>> {
         (**self).migrations().await
     }
+    fn embedded(&self) -> Option<&'static [crate::sql_migration::EmbeddedMigration]> {
+        (**self).embedded()
+    }
 }
 
 #[async_trait]
 impl<T: MigrationSource + ?Sized> MigrationSource for Arc<T> {
     async fn migrations(&self) -> Result<Vec<Arc<dyn Migration>>> {
         (**self).migrations().await
+    }
+    fn embedded(&self) -> Option<&'static [crate::sql_migration::EmbeddedMigration]> {
+        (**self).embedded()
     }
 }
 

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::error::DatabaseError;
+#[cfg(doc)]
 use crate::text_rows::TextRows;
+use crate::text_sink::TextSink;
 
 /// The SQL dialect a [`Database`] speaks.
 ///
@@ -240,9 +242,25 @@ pub trait Database: Send + Sync {
     async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError>;
 
     /// Runs one query without parameters in a single round trip where the driver can, and
-    /// returns every row with every value as text, in one buffer ([`TextRows`]): no
-    /// allocation per value. The runner's start-up read, a no-op once everything is
-    /// applied, goes through it.
+    /// hands every value to `sink` as text, as it is read ([`TextSink`]): no allocation per
+    /// value, and nothing kept that the sink does not keep. The runner's start-up read, a
+    /// no-op once everything is applied, goes through it. [`TextRows`] is the sink that
+    /// keeps every row:
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use switchy_schema::{Database, TextRows};
+    ///
+    /// let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
+    /// let mut rows = TextRows::default();
+    /// pool.query_once("SELECT 'a' AS name, 7 AS n, NULL AS missing", &mut rows).await?;
+    /// assert_eq!(rows.columns(), ["name", "n", "missing"]);
+    /// let row = rows.row(0).unwrap();
+    /// assert_eq!((row.get(0), row.get(1), row.get(2)), (Some("a"), Some("7"), None));
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// PostgreSQL gets the simple query protocol and MySQL the text protocol, where
     /// [`query`](Self::query) prepares the statement first (a second round trip); both send
@@ -254,11 +272,11 @@ pub trait Database: Send + Sync {
     /// is taken without the pool's liveness ping, and the query is sent again on a fresh
     /// connection when the first one turns out to be broken; tokio-postgres sends it again
     /// through the simple query protocol when a column is neither text nor an integer (see
-    /// its driver module).
+    /// its driver module). The sink is then [started](TextSink::start) again.
     ///
-    /// Default: [`query(sql, &[])`](Self::query), copied with [`TextRows::from_rows`].
-    async fn query_once(&self, sql: &str) -> Result<TextRows, DatabaseError> {
-        TextRows::from_rows(&self.query(sql, &[]).await?)
+    /// Default: [`query(sql, &[])`](Self::query), each value converted to text.
+    async fn query_once(&self, sql: &str, sink: &mut dyn TextSink) -> Result<(), DatabaseError> {
+        crate::text_sink::send_rows(&self.query(sql, &[]).await?, sink)
     }
 
     /// Starts a transaction. Calling this on a [`DatabaseTransaction`] is an error of kind
@@ -398,8 +416,8 @@ impl<T: Database + ?Sized> Database for &T {
     async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError> {
         (**self).query(sql, params).await
     }
-    async fn query_once(&self, sql: &str) -> Result<TextRows, DatabaseError> {
-        (**self).query_once(sql).await
+    async fn query_once(&self, sql: &str, sink: &mut dyn TextSink) -> Result<(), DatabaseError> {
+        (**self).query_once(sql, sink).await
     }
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
         (**self).begin_transaction().await
@@ -432,8 +450,8 @@ impl<T: Database + ?Sized> Database for Box<T> {
     async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError> {
         (**self).query(sql, params).await
     }
-    async fn query_once(&self, sql: &str) -> Result<TextRows, DatabaseError> {
-        (**self).query_once(sql).await
+    async fn query_once(&self, sql: &str, sink: &mut dyn TextSink) -> Result<(), DatabaseError> {
+        (**self).query_once(sql, sink).await
     }
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
         (**self).begin_transaction().await

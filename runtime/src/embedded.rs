@@ -58,7 +58,8 @@ use crate::sql_migration::EmbeddedMigration;
 /// ```
 pub struct Migrations {
     list: &'static [EmbeddedMigration],
-    /// The list as trait objects, built on first use: a start-up allocates nothing per
+    /// The list as trait objects, built the first time a run has something to do: a
+    /// start-up with everything applied checks `list` itself and allocates nothing per
     /// migration.
     shared: OnceLock<Vec<Arc<dyn Migration>>>,
 }
@@ -116,6 +117,10 @@ impl MigrationSource for Migrations {
                     .collect()
             })
             .clone())
+    }
+
+    fn embedded(&self) -> Option<&'static [EmbeddedMigration]> {
+        Some(self.list)
     }
 }
 

@@ -32,10 +32,12 @@ mod sql_migration;
 mod sqlite_lock;
 mod step;
 mod text_rows;
+mod text_sink;
 mod timestamps;
 mod trace;
 mod tracker;
 mod transaction_control;
+mod up_to_date;
 
 pub use adopt::{
     AdoptReport, AdoptedMigration, AdoptionProblems, DIESEL_TABLE, ForeignHistory, ForeignTool,
@@ -51,6 +53,7 @@ pub use report::{AppliedMigration, PlannedMigration, RollbackReport, RunReport};
 pub use runner::{DEFAULT_LOCK_TIMEOUT, DEFAULT_TABLE_NAME, MigrationRunner};
 pub use sql_migration::{SqlFile, SqlMigration};
 pub use text_rows::{TextRow, TextRows, TextRowsIter};
+pub use text_sink::TextSink;
 
 /// The folder grammar, shared with `embed_migrations!`; its violations are public as
 /// [`directory::Violation`].

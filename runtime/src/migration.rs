@@ -143,6 +143,15 @@ pub trait Migration: Send + Sync {
 pub trait MigrationSource: Send + Sync {
     /// Every migration, in any order (the runner sorts by id and rejects duplicates).
     async fn migrations(&self) -> Result<Vec<Arc<dyn Migration>>>;
+
+    /// The same migrations as the static list `embed_migrations!` emitted, when that is
+    /// what this source is: the runner's no-op start-up then checks the tracking table
+    /// against the list as it is, without building a trait object per migration. Not for
+    /// other sources (the default, `None`, is right for them).
+    #[doc(hidden)]
+    fn embedded(&self) -> Option<&'static [crate::sql_migration::EmbeddedMigration]> {
+        None
+    }
 }
 
 /// The status of a migration in the tracking table.

@@ -10,6 +10,7 @@ use crate::database::Dialect;
 use crate::error::{Error, Result};
 use crate::migration::{Migration, MigrationStatus};
 use crate::transaction_control::{self, Direction};
+use crate::up_to_date::AsMigration;
 
 /// A checksum written by switchy_schema 0.4 when it did not know the real one (rows from a
 /// table upgraded in place). It matches any file.
@@ -26,14 +27,6 @@ pub(crate) struct TrackedRow {
     pub up_checksum: String,
     pub down_checksum: Option<String>,
     pub failure_reason: Option<String>,
-}
-
-/// One row of the tracking table as the no-op check reads it, borrowed from one text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct CompactRow<'a> {
-    pub id: &'a str,
-    pub status: &'a str,
-    pub up_checksum: &'a str,
 }
 
 /// Which pending migrations a run applies.
@@ -242,78 +235,19 @@ pub(crate) fn plan_up(
 
 /// Refuses a strategy that names a migration the source does not have (`UpTo`), whatever
 /// the tracking table holds: checked before the no-op fast path too.
-pub(crate) fn check_strategy(
-    migrations: &[Arc<dyn Migration>],
+pub(crate) fn check_strategy<M: AsMigration>(
+    migrations: &[M],
     strategy: &ExecutionStrategy,
 ) -> Result<()> {
     match strategy {
         ExecutionStrategy::UpTo(target)
-            if migrations.binary_search_by(|m| m.id().cmp(target)).is_err() =>
+            if migrations
+                .binary_search_by(|m| m.migration().id().cmp(target))
+                .is_err() =>
         {
             Err(Error::UnknownMigration(target.clone()))
         }
         _ => Ok(()),
-    }
-}
-
-/// Whether a run would have nothing to do and nothing to refuse: every row `completed`,
-/// every migration of the source applied with its checksum stored as is, and no missing
-/// migration the policy rejects. This is the start-up's fast path, so it allocates nothing
-/// per migration; whenever it says `false`, [`plan_up`] decides (and explains).
-///
-/// `migrations` are sorted by id without duplicates (as [`sort_migrations`] leaves them).
-/// The rows come in whatever order the database returned them; they are sorted by id (a
-/// no-op check when they already are) and walked alongside the migrations, rather than
-/// hashed: on the first call of a process, hashing a thousand ids costs more than
-/// comparing them in order.
-pub(crate) fn is_up_to_date(
-    migrations: &[Arc<dyn Migration>],
-    rows: &[CompactRow<'_>],
-    dialect: Dialect,
-    missing: MissingPolicy,
-    verify_checksums: bool,
-) -> bool {
-    if migrations.len() > rows.len() {
-        return false;
-    }
-    let completed = MigrationStatus::Completed.as_str();
-    if rows.iter().any(|row| row.status != completed) {
-        return false;
-    }
-    let mut sorted: Vec<&CompactRow<'_>> = rows.iter().collect();
-    if !sorted.is_sorted_by(|a, b| a.id < b.id) {
-        sorted.sort_unstable_by(|a, b| a.id.cmp(b.id));
-        if sorted.windows(2).any(|pair| pair[0].id == pair[1].id) {
-            return false;
-        }
-    }
-    let unchanged = |migration: &dyn Migration, row: &CompactRow<'_>| {
-        !verify_checksums || up_matches(row.up_checksum, migration, dialect)
-    };
-    // A row whose id sorts before the next migration's is missing from the source, and
-    // older than the newest migration: only `Ignore` accepts it.
-    let mut rows = sorted.into_iter();
-    for migration in migrations {
-        let id = migration.id();
-        loop {
-            match rows.next() {
-                Some(row) if row.id == id => {
-                    if !unchanged(migration.as_ref(), row) {
-                        return false;
-                    }
-                    break;
-                }
-                Some(row) if row.id < id && missing == MissingPolicy::Ignore => {}
-                // Missing and older than the newest migration under a stricter policy, or
-                // no row for this migration (the next row sorts after it, or none is left).
-                _ => return false,
-            }
-        }
-    }
-    // What is left sorts after the newest migration.
-    match missing {
-        MissingPolicy::Ignore | MissingPolicy::IgnoreNewer => true,
-        MissingPolicy::Error => rows.next().is_none(),
     }
 }
 
@@ -408,6 +342,8 @@ mod tests {
     use super::*;
     use crate::code::CodeMigration;
     use crate::migration::Migration;
+    use crate::text_sink::TextSink as _;
+    use crate::up_to_date::UpToDateCheck;
 
     fn migrations(ids: &[&str]) -> Vec<Arc<dyn Migration>> {
         ids.iter()
@@ -650,15 +586,14 @@ mod tests {
 
     /// What the fast path must agree with: `plan_up` succeeds with nothing pending.
     fn agrees(all: &[Arc<dyn Migration>], rows: &[TrackedRow], missing: MissingPolicy) -> bool {
-        let compact: Vec<CompactRow<'_>> = rows
-            .iter()
-            .map(|row| CompactRow {
-                id: &row.id,
-                status: &row.status_text,
-                up_checksum: &row.up_checksum,
-            })
-            .collect();
-        let fast = is_up_to_date(all, &compact, Dialect::Sqlite, missing, true);
+        let mut check = UpToDateCheck::new(all, Dialect::Sqlite, missing, true);
+        check.start(&mut crate::up_to_date::COLUMNS.into_iter());
+        for row in rows {
+            check.push(Some(&row.id));
+            check.push(Some(&row.status_text));
+            check.push(Some(&row.up_checksum));
+        }
+        let fast = check.is_up_to_date();
         let options = PlanOptions {
             missing,
             ..PlanOptions::default()

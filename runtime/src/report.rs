@@ -1,5 +1,6 @@
 //! What runs and rollbacks report.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use crate::migration::TransactionMode;
@@ -31,7 +32,11 @@ pub struct RunReport {
     pub applied: Vec<AppliedMigration>,
     /// Already applied before this run (including by a concurrent process while this one
     /// waited), in id order.
-    pub skipped: Vec<String>,
+    ///
+    /// Borrowed from the binary when the run found every migration of an
+    /// [`embed_migrations!`](crate::Migrations) list applied, so that such a start-up
+    /// allocates nothing per migration; owned otherwise.
+    pub skipped: Vec<Cow<'static, str>>,
     /// For a dry run: what would be applied, with its SQL. Empty otherwise.
     pub planned: Vec<PlannedMigration>,
     /// Whether this was a dry run (nothing was written).

@@ -1,5 +1,6 @@
 //! [`MigrationRunner`]: applies, rolls back, lists and recovers migrations.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,6 +20,7 @@ use crate::plan::{
 use crate::report::{AppliedMigration, PlannedMigration, RollbackReport, RunReport};
 use crate::step::{Before, Outcome, SQLITE_POLL, Step};
 use crate::tracker::{self, TableShape, Tracker};
+use crate::up_to_date::{self, AsMigration, UpToDateCheck};
 
 /// Runs `$body` on a pinned handle bound to `$session`, with the migration lock held and
 /// the tracking table ensured, and releases the lock on every path: on return here, and,
@@ -207,6 +209,24 @@ impl MigrationRunner {
         let dialect = db.dialect();
         let _trace = crate::trace::run("run", &self.table_name, dialect, self.dry_run);
         let tracker = Tracker::new(&self.table_name, dialect)?;
+        // Embedded migrations are checked as the static list they are, before (and, when
+        // everything is applied, instead of) building the runner's list of trait objects.
+        let embedded = self
+            .source
+            .embedded()
+            .filter(|list| up_to_date::strictly_sorted(list));
+        if let Some(list) = embedded
+            && !self.dry_run
+        {
+            plan::check_strategy(list, &self.strategy)?;
+            if self.nothing_to_do(db, &tracker, list).await {
+                return Ok(RunReport {
+                    skipped: list.iter().map(|m| Cow::Borrowed(m.id)).collect(),
+                    total: started.elapsed(),
+                    ..RunReport::default()
+                });
+            }
+        }
         let migrations = self.load().await?;
         let options = self.plan_options();
         plan::check_strategy(&migrations, &self.strategy)?;
@@ -228,19 +248,12 @@ impl MigrationRunner {
             });
         }
 
-        // Fast path: with everything applied, one query and no lock.
-        if let Ok(compact) = tracker.read_compact(db).await
-            && let Some(rows) = compact.rows()
-            && plan::is_up_to_date(
-                &migrations,
-                &rows,
-                dialect,
-                self.missing,
-                self.verify_checksums,
-            )
-        {
+        if embedded.is_none() && self.nothing_to_do(db, &tracker, &migrations).await {
             return Ok(RunReport {
-                skipped: migrations.iter().map(|m| m.id().to_owned()).collect(),
+                skipped: migrations
+                    .iter()
+                    .map(|m| Cow::Owned(m.id().to_owned()))
+                    .collect(),
                 total: started.elapsed(),
                 ..RunReport::default()
             });
@@ -252,6 +265,23 @@ impl MigrationRunner {
         })?;
         report.total = started.elapsed();
         Ok(report)
+    }
+
+    /// The fast path: with everything applied, one query and no lock. `false` also when the
+    /// read fails (no table yet, an old layout, ...): the full path explains.
+    async fn nothing_to_do<M: AsMigration>(
+        &self,
+        db: &dyn Database,
+        tracker: &Tracker,
+        migrations: &[M],
+    ) -> bool {
+        let mut check = UpToDateCheck::new(
+            migrations,
+            db.dialect(),
+            self.missing,
+            self.verify_checksums,
+        );
+        tracker.read_for_start_up(db, &mut check).await.is_ok() && check.is_up_to_date()
     }
 
     async fn run_locked(
@@ -311,7 +341,7 @@ impl MigrationRunner {
                         guarded_ahead = next.is_some();
                     }
                     Outcome::AlreadyDone => {
-                        report.skipped.push(migration.id().to_owned());
+                        report.skipped.push(Cow::Owned(migration.id().to_owned()));
                         guarded_ahead = false;
                     }
                 }
@@ -639,7 +669,7 @@ impl MigrationRunner {
                     id: id.to_owned(),
                     duration,
                 }),
-                Outcome::AlreadyDone => report.skipped.push(id.to_owned()),
+                Outcome::AlreadyDone => report.skipped.push(Cow::Owned(id.to_owned())),
             }
             Ok(report)
         })
@@ -890,10 +920,10 @@ pub(crate) async fn release<T>(lock: MigrationLock<'_>, result: Result<T>) -> Re
     Ok(value)
 }
 
-fn ids(migrations: &[Arc<dyn Migration>], indexes: &[usize]) -> Vec<String> {
+fn ids(migrations: &[Arc<dyn Migration>], indexes: &[usize]) -> Vec<Cow<'static, str>> {
     indexes
         .iter()
-        .map(|&index| migrations[index].id().to_owned())
+        .map(|&index| Cow::Owned(migrations[index].id().to_owned()))
         .collect()
 }
 

@@ -2,11 +2,13 @@
 
 use std::fmt;
 
-use crate::database::{Row, Value};
-use crate::error::{DatabaseError, DatabaseErrorKind};
+use crate::database::Row;
+use crate::error::DatabaseError;
+use crate::text_sink::{TextSink, send_rows};
 
-/// The rows of a [`Database::query_once`](crate::Database::query_once) read: every value as
-/// text (or `NULL`), all of them in one buffer.
+/// Every row of a [`Database::query_once`](crate::Database::query_once) read: every value as
+/// text (or `NULL`), all of them in one buffer. It is the [`TextSink`] that keeps what it is
+/// given.
 ///
 /// A thousand rows of three columns cost a few growing buffers, not three thousand
 /// `String`s: this is what keeps the runner's start-up read, with every migration applied,
@@ -64,30 +66,6 @@ impl TextRows {
         self.end_value(value.is_none());
     }
 
-    /// Appends a number (or anything displayed) as its text, written straight into the
-    /// buffer.
-    pub(crate) fn push_display(&mut self, value: impl fmt::Display) {
-        use fmt::Write as _;
-        let _ = write!(self.text, "{value}");
-        self.end_value(false);
-    }
-
-    /// Appends `bytes` read as UTF-8 text; the error names the column at `index`.
-    pub(crate) fn push_utf8(&mut self, bytes: &[u8], index: usize) -> Result<(), DatabaseError> {
-        let text = std::str::from_utf8(bytes).map_err(|error| self.unreadable(index, error))?;
-        self.push(Some(text));
-        Ok(())
-    }
-
-    /// The error for a value of column `index` that cannot be read as text, and why.
-    pub(crate) fn unreadable(&self, index: usize, reason: impl fmt::Display) -> DatabaseError {
-        let name = self.columns.get(index).map_or("?", String::as_str);
-        DatabaseError::new(
-            DatabaseErrorKind::Decode,
-            format!("cannot read column `{name}` as text: {reason}"),
-        )
-    }
-
     /// Closes the value whose text (if any) was just written to the buffer.
     fn end_value(&mut self, is_null: bool) {
         self.cells.push(Cell {
@@ -100,26 +78,15 @@ impl TextRows {
     /// [`Value::Null`] is `NULL`, numbers and booleans become their decimal text
     /// (`true`/`false` for booleans), and bytes are read as UTF-8.
     ///
+    /// [`Value::Text`]: crate::Value::Text
+    /// [`Value::Null`]: crate::Value::Null
+    ///
     /// # Errors
-    /// [`DatabaseErrorKind::Decode`] when bytes are not UTF-8.
+    /// [`DatabaseErrorKind::Decode`](crate::DatabaseErrorKind::Decode) when bytes are not
+    /// UTF-8.
     pub fn from_rows(rows: &[Row]) -> Result<Self, DatabaseError> {
-        let mut result = Self::new(
-            rows.first()
-                .map(|row| row.columns().to_vec())
-                .unwrap_or_default(),
-        );
-        for row in rows {
-            for (index, value) in row.values().iter().enumerate() {
-                match value {
-                    Value::Null => result.push(None),
-                    Value::Text(text) => result.push(Some(text)),
-                    Value::Bool(value) => result.push_display(value),
-                    Value::Int(value) => result.push_display(value),
-                    Value::Real(value) => result.push_display(value),
-                    Value::Bytes(bytes) => result.push_utf8(bytes, index)?,
-                }
-            }
-        }
+        let mut result = Self::default();
+        send_rows(rows, &mut result)?;
         Ok(result)
     }
 
@@ -176,6 +143,21 @@ impl TextRows {
             .checked_sub(1)
             .map_or(0, |previous| self.cells[previous].end);
         self.text.get(start..end)
+    }
+}
+
+/// Keeps every row: [`start`](TextSink::start) takes the column names and forgets the rows
+/// read before, [`push`](TextSink::push) is [`TextRows::push`].
+impl TextSink for TextRows {
+    fn start(&mut self, columns: &mut dyn Iterator<Item = &str>) {
+        self.columns.clear();
+        self.columns.extend(columns.map(str::to_owned));
+        self.text.clear();
+        self.cells.clear();
+    }
+
+    fn push(&mut self, value: Option<&str>) {
+        TextRows::push(self, value);
     }
 }
 
@@ -254,6 +236,8 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+    use crate::database::Value;
+    use crate::error::DatabaseErrorKind;
 
     #[test]
     fn values_keep_their_boundaries_empty_texts_and_nulls() {
@@ -277,6 +261,20 @@ mod tests {
         rows.push(Some("stray"));
         assert!(rows.is_empty());
         assert_eq!(rows.iter().count(), 0);
+    }
+
+    #[test]
+    fn starting_again_forgets_the_rows_read_before() {
+        let mut rows = TextRows::default();
+        TextSink::start(&mut rows, &mut ["a"].into_iter());
+        TextSink::push(&mut rows, Some("first try"));
+        TextSink::start(&mut rows, &mut ["a", "b"].into_iter());
+        TextSink::push(&mut rows, Some("x"));
+        TextSink::push(&mut rows, None);
+        assert_eq!(rows.columns(), ["a", "b"]);
+        let values: Vec<Vec<Option<&str>>> =
+            rows.iter().map(|row| row.values().collect()).collect();
+        assert_eq!(values, [vec![Some("x"), None]]);
     }
 
     #[test]

@@ -18,8 +18,8 @@ use crate::database::{Database, Dialect, Row, Value};
 use crate::error::{DatabaseError, Error, Result};
 use crate::ident::TableName;
 use crate::migration::{Migration, MigrationInfo, MigrationStatus};
-use crate::plan::{CompactRow, TrackedRow, UNKNOWN_CHECKSUM};
-use crate::text_rows::TextRows;
+use crate::plan::{TrackedRow, UNKNOWN_CHECKSUM};
+use crate::text_sink::TextSink;
 use crate::timestamps::Clock;
 
 /// The columns of a current tracking table.
@@ -345,8 +345,8 @@ impl Tracker {
     }
 
     /// What the no-op start-up needs (id, status, up checksum of every row), in one
-    /// statement sent in one round trip, as text in one buffer. [`CompactRows::rows`] says
-    /// whether the answer can be trusted (when not, the caller takes the full path).
+    /// statement sent in one round trip, each value handed to `sink` as text as it is read
+    /// (the runner's sink is an [`UpToDateCheck`](crate::up_to_date::UpToDateCheck)).
     ///
     /// A plain read of the three columns: the server does nothing the application's own
     /// first query would not do. Aggregating the rows into one text on the server costs
@@ -354,14 +354,19 @@ impl Tracker {
     /// a statement in catalogs it has not cached yet (`string_agg`, `||`: about 0.9 ms
     /// measured with psql on a fresh session), MariaDB's `GROUP_CONCAT` of a thousand
     /// entries takes about 1 ms more than reading the rows, and SQLite's `group_concat`
-    /// steps 1.7× the instructions of the plain read. (sqlx's SQLite rows no longer cross a
-    /// thread one by one: its `query_once` reads on the connection's own handle.)
-    pub(crate) async fn read_compact(
+    /// steps 1.7× the instructions of the plain read. No `ORDER BY` either: the server
+    /// would sort by its collation, not by the byte order of the ids.
+    pub(crate) async fn read_for_start_up(
         &self,
         db: &dyn Database,
-    ) -> Result<CompactRows, DatabaseError> {
-        let sql = format!("SELECT id, status, up_checksum FROM {}", self.quoted);
-        Ok(CompactRows(db.query_once(&sql).await?))
+        sink: &mut dyn TextSink,
+    ) -> Result<(), DatabaseError> {
+        let sql = format!(
+            "SELECT {} FROM {}",
+            crate::up_to_date::COLUMNS.join(", "),
+            self.quoted
+        );
+        db.query_once(&sql, sink).await
     }
 
     /// Rows of a legacy table, as completed rows with unknown checksums (dry runs only).
@@ -546,28 +551,6 @@ impl Tracker {
     pub(crate) async fn delete(&self, db: &dyn Database, id: &str) -> Result<u64, DatabaseError> {
         let sql = format!("DELETE FROM {} WHERE id = {}", self.quoted, self.p(1));
         db.execute(&sql, &[id.into()]).await
-    }
-}
-
-/// What [`Tracker::read_compact`] read: one row per tracking row, its columns in the order
-/// id, status, up checksum.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct CompactRows(TextRows);
-
-impl CompactRows {
-    /// The rows, borrowed. `None` when they cannot be trusted (a `NULL`); the caller then
-    /// takes the full path, which explains.
-    pub(crate) fn rows(&self) -> Option<Vec<CompactRow<'_>>> {
-        self.0
-            .iter()
-            .map(|row| {
-                Some(CompactRow {
-                    id: row.get(0)?,
-                    status: row.get(1)?,
-                    up_checksum: row.get(2)?,
-                })
-            })
-            .collect()
     }
 }
 

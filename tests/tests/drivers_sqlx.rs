@@ -14,6 +14,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::{Connection as _, MySqlConnection, PgConnection, SqliteConnection};
 use switchy_schema::{Database, DatabaseErrorKind, Dialect, Value};
 use switchy_schema_tests::servers::TestDatabase;
+use switchy_schema_tests::support::read_text;
 use tokio::sync::Mutex;
 
 // ---------------------------------------------------------------------------------------
@@ -201,10 +202,12 @@ async fn query_decodes_values(db: &dyn Database) {
 /// `query_once` gives every value as text in one buffer, `NULL` as `None`, numbers as their
 /// decimal text, an empty result as no rows, and errors as errors.
 async fn query_once_reads_every_value_as_text(db: &dyn Database) {
-    let rows = db
-        .query_once("SELECT id, name, n FROM items WHERE id <= 2 ORDER BY id")
-        .await
-        .unwrap();
+    let rows = read_text(
+        db,
+        "SELECT id, name, n FROM items WHERE id <= 2 ORDER BY id",
+    )
+    .await
+    .unwrap();
     assert_eq!(rows.columns(), ["id", "name", "n"]);
     assert_eq!(
         switchy_schema_tests::support::text_values(&rows),
@@ -214,8 +217,7 @@ async fn query_once_reads_every_value_as_text(db: &dyn Database) {
         ]
     );
 
-    let literals = db
-        .query_once("SELECT '' AS empty, 'é' AS accent")
+    let literals = read_text(db, "SELECT '' AS empty, 'é' AS accent")
         .await
         .unwrap();
     assert_eq!(
@@ -223,13 +225,12 @@ async fn query_once_reads_every_value_as_text(db: &dyn Database) {
         [[Some(""), Some("é")]]
     );
 
-    let none = db
-        .query_once("SELECT id FROM items WHERE id < 0")
+    let none = read_text(db, "SELECT id FROM items WHERE id < 0")
         .await
         .unwrap();
     assert!(none.is_empty());
 
-    let error = db.query_once("SELECT nope FROM items").await.unwrap_err();
+    let error = read_text(db, "SELECT nope FROM items").await.unwrap_err();
     assert_eq!(error.kind(), DatabaseErrorKind::Query, "{error}");
 }
 
@@ -865,7 +866,7 @@ async fn query_once_survives_a_killed_idle_connection(
     admin: &dyn Database,
     kill: &str,
 ) {
-    let rows = pool.query_once("SELECT 1 AS one").await.unwrap();
+    let rows = read_text(pool, "SELECT 1 AS one").await.unwrap();
     assert_eq!(rows.len(), 1);
     let id = session_id(pool).await;
     // The pool's only connection is idle (sqlx returns it in the background) when another
@@ -876,7 +877,7 @@ async fn query_once_survives_a_killed_idle_connection(
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let rows = pool.query_once("SELECT 2 AS two").await.unwrap();
+    let rows = read_text(pool, "SELECT 2 AS two").await.unwrap();
     assert_eq!(
         rows.row(0).and_then(|row| row.get(0)),
         Some("2"),

@@ -149,7 +149,7 @@ async fn a_migration_applied_meanwhile_by_another_runner_fires_no_hook() {
             .await
             .unwrap();
         assert_eq!(ids(&report.applied), ["0001_a"], "{driver}");
-        assert!(report.skipped.contains(&"0002_b".to_owned()), "{report:?}");
+        assert!(report.skipped.iter().any(|id| id == "0002_b"), "{report:?}");
         assert_eq!(
             *calls.lock().unwrap(),
             ["before 0001_a", "after 0001_a"],

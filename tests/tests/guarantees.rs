@@ -563,10 +563,11 @@ impl Database for Counting<'_> {
     async fn query_once(
         &self,
         sql: &str,
-    ) -> Result<switchy_schema::TextRows, switchy_schema::DatabaseError> {
+        sink: &mut dyn switchy_schema::TextSink,
+    ) -> Result<(), switchy_schema::DatabaseError> {
         self.statements.fetch_add(1, Ordering::SeqCst);
         self.once.fetch_add(1, Ordering::SeqCst);
-        self.inner.query_once(sql).await
+        self.inner.query_once(sql, sink).await
     }
     async fn begin_transaction(
         &self,
@@ -606,6 +607,55 @@ async fn the_no_op_start_up_issues_a_constant_number_of_queries() {
             t.backend
         );
         assert_eq!(counts[0], 1, "{:?}", t.backend);
+    })
+    .await;
+}
+
+/// Embedded migrations take the no-op start-up as the macro's static list: one query, and
+/// the report borrows their ids from the binary. The list's fast path refuses what the
+/// planner refuses: a drifted checksum still stops the run with its explanation.
+#[tokio::test]
+async fn the_no_op_start_up_of_embedded_migrations_reads_the_static_list() {
+    static BASIC: Migrations = switchy_schema::embed_migrations!("fixtures/basic");
+    each(&Backend::ALL, "noop_embedded", async |t| {
+        let runner = BASIC.runner().with_table_name("track_embedded");
+        runner.run(&*t.db).await.unwrap();
+        let counting = Counting::new(&*t.db);
+        let report = runner.run(&counting).await.unwrap();
+        assert_eq!(
+            counting.statements.load(Ordering::SeqCst),
+            1,
+            "{:?}",
+            t.backend
+        );
+        assert_eq!(counting.once.load(Ordering::SeqCst), 1, "{:?}", t.backend);
+        let ids: Vec<&str> = BASIC.iter().map(switchy_schema::Migration::id).collect();
+        assert_eq!(report.skipped, ids);
+        assert!(
+            report
+                .skipped
+                .iter()
+                .all(|id| matches!(id, std::borrow::Cow::Borrowed(_))),
+            "{:?}: the ids were copied, so the static list's path was not taken",
+            t.backend
+        );
+
+        t.db.execute(
+            &format!(
+                "UPDATE track_embedded SET up_checksum = {} WHERE id = {}",
+                t.db.dialect().placeholder(1),
+                t.db.dialect().placeholder(2)
+            ),
+            &["ab".repeat(32).into(), ids[1].into()],
+        )
+        .await
+        .unwrap();
+        let error = runner.run(&*t.db).await.unwrap_err();
+        assert!(
+            matches!(&error, Error::Drift { id, .. } if id == ids[1]),
+            "{:?}: {error}",
+            t.backend
+        );
     })
     .await;
 }

@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
-use switchy_schema::{Database, DatabaseError, DatabaseTransaction, Dialect, Row, TextRows, Value};
+use switchy_schema::{Database, DatabaseError, DatabaseTransaction, Dialect, Row, TextSink, Value};
 
 /// Delegates to the wrapped handle and counts every statement sent (a `BEGIN`, a
 /// `COMMIT` and a `ROLLBACK` count as one each).
@@ -35,9 +35,9 @@ impl Database for Counting<'_> {
         self.tick();
         self.inner.query(sql, params).await
     }
-    async fn query_once(&self, sql: &str) -> Result<TextRows, DatabaseError> {
+    async fn query_once(&self, sql: &str, sink: &mut dyn TextSink) -> Result<(), DatabaseError> {
         self.tick();
-        self.inner.query_once(sql).await
+        self.inner.query_once(sql, sink).await
     }
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
         self.tick();
@@ -84,9 +84,9 @@ impl Database for CountingTx<'_> {
         self.count.fetch_add(1, Ordering::Relaxed);
         self.inner.query(sql, params).await
     }
-    async fn query_once(&self, sql: &str) -> Result<TextRows, DatabaseError> {
+    async fn query_once(&self, sql: &str, sink: &mut dyn TextSink) -> Result<(), DatabaseError> {
         self.count.fetch_add(1, Ordering::Relaxed);
-        self.inner.query_once(sql).await
+        self.inner.query_once(sql, sink).await
     }
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
         self.inner.begin_transaction().await

@@ -80,7 +80,7 @@ use rusqlite::{Connection, ErrorCode, ToSql};
 
 use crate::database::{Database, DatabaseTransaction, Dialect, Row, Value};
 use crate::error::{DatabaseError, DatabaseErrorKind};
-use crate::text_rows::TextRows;
+use crate::text_sink::{TextSink, push_display, utf8};
 
 /// Locks the connection, recovering it from a poisoned mutex.
 fn lock(connection: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
@@ -106,7 +106,7 @@ fn owned() -> MutexGuard<'static, Vec<usize>> {
 /// under the connection's lock, which a transaction also holds when it takes ownership.
 async fn when_free<T>(
     connection: &Mutex<Connection>,
-    f: impl Fn(&Connection) -> Result<T, DatabaseError>,
+    mut f: impl FnMut(&Connection) -> Result<T, DatabaseError>,
 ) -> Result<T, DatabaseError> {
     loop {
         {
@@ -137,8 +137,8 @@ impl Database for Mutex<Connection> {
         when_free(self, |connection| query(connection, sql, params)).await
     }
 
-    async fn query_once(&self, sql: &str) -> Result<TextRows, DatabaseError> {
-        when_free(self, |connection| query_text(connection, sql)).await
+    async fn query_once(&self, sql: &str, sink: &mut dyn TextSink) -> Result<(), DatabaseError> {
+        when_free(self, |connection| query_text(connection, sql, sink)).await
     }
 
     /// Waits while another transaction owns the connection; then fails with
@@ -188,8 +188,8 @@ impl Database for RusqliteTransaction<'_> {
         query(&lock(self.connection), sql, params)
     }
 
-    async fn query_once(&self, sql: &str) -> Result<TextRows, DatabaseError> {
-        query_text(&lock(self.connection), sql)
+    async fn query_once(&self, sql: &str, sink: &mut dyn TextSink) -> Result<(), DatabaseError> {
+        query_text(&lock(self.connection), sql, sink)
     }
 
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
@@ -368,35 +368,40 @@ fn refuse_nul(sql: &str) -> Result<(), DatabaseError> {
     }
 }
 
-/// [`Database::query_once`]: every value written as text straight into one buffer (numbers
-/// as their decimal text, text and blobs read as UTF-8), with no `String` per value.
-fn query_text(connection: &Connection, sql: &str) -> Result<TextRows, DatabaseError> {
+/// [`Database::query_once`]: every value handed to `sink` as text as the row is stepped
+/// (numbers as their decimal text, text and blobs read as UTF-8), with no `String` per
+/// value.
+fn query_text(
+    connection: &Connection,
+    sql: &str,
+    sink: &mut dyn TextSink,
+) -> Result<(), DatabaseError> {
     refuse_nul(sql)?;
     if is_blank(sql) {
-        return Ok(TextRows::default());
+        sink.start(&mut std::iter::empty());
+        return Ok(());
     }
     let mut statement = connection
         .prepare(sql)
         .map_err(|error| map_error(error, sql))?;
-    let columns: Vec<String> = statement
-        .column_names()
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-    let width = columns.len();
-    let mut result = TextRows::new(columns);
+    let width = statement.column_count();
+    sink.start(&mut statement.column_names().into_iter());
+    let mut scratch = String::new();
     let mut rows = statement.query([]).map_err(|error| map_error(error, sql))?;
     while let Some(row) = rows.next().map_err(|error| map_error(error, sql))? {
         for index in 0..width {
             match row.get_ref(index).map_err(|error| map_error(error, sql))? {
-                ValueRef::Null => result.push(None),
-                ValueRef::Integer(value) => result.push_display(value),
-                ValueRef::Real(value) => result.push_display(value),
-                ValueRef::Text(bytes) | ValueRef::Blob(bytes) => result.push_utf8(bytes, index)?,
+                ValueRef::Null => sink.push(None),
+                ValueRef::Integer(value) => push_display(sink, &mut scratch, value),
+                ValueRef::Real(value) => push_display(sink, &mut scratch, value),
+                ValueRef::Text(bytes) | ValueRef::Blob(bytes) => {
+                    let name = row.as_ref().column_name(index).unwrap_or("?");
+                    sink.push(Some(utf8(bytes, name)?));
+                }
             }
         }
     }
-    Ok(result)
+    Ok(())
 }
 
 /// Reads a value by its dynamic SQLite type.

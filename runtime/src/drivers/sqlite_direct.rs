@@ -24,6 +24,7 @@
 
 #![allow(unsafe_code)]
 
+use std::borrow::Cow;
 use std::ffi::{CStr, CString, c_char};
 use std::ptr::{self, NonNull};
 
@@ -32,7 +33,7 @@ use sqlx::sqlite::{LockedSqliteHandle, Sqlite, SqliteConnection};
 
 use super::sqlx_common::map_error;
 use crate::error::{DatabaseError, DatabaseErrorKind};
-use crate::text_rows::TextRows;
+use crate::text_sink::{TextSink, push_display, utf8};
 
 /// Runs the statements of `sql` in order on `conn`'s handle, each stepped to its end, and
 /// stops at the first error.
@@ -57,22 +58,23 @@ pub(crate) async fn exec_raw(conn: &mut SqliteConnection, sql: &str) -> Result<(
 }
 
 /// [`Database::query_once`](crate::Database::query_once): the one statement of `sql`, its
-/// rows read on the calling thread and written as text into one buffer: numbers as their
-/// decimal text, text and blobs read as UTF-8, `NULL` as `None`.
+/// rows read on the calling thread and handed to `sink` as text as each row is stepped:
+/// numbers as their decimal text, text and blobs read as UTF-8, `NULL` as `None`.
 ///
 /// Text after the statement (other than whitespace and comments) is refused, as rusqlite
 /// refuses it.
 pub(crate) async fn query_once(
     conn: &mut SqliteConnection,
     sql: &str,
-) -> Result<TextRows, DatabaseError> {
+    sink: &mut dyn TextSink,
+) -> Result<(), DatabaseError> {
     let text =
         CString::new(sql).map_err(|error| super::nul_in_sqlite_text(error.nul_position()))?;
     let mut handle = conn.lock_handle().await.map_err(map_error::<Sqlite>)?;
     let db = handle.as_raw_handle();
     // SAFETY: as in `exec_raw`.
-    match unsafe { read_rows(db, &text) } {
-        Ok(rows) => Ok(rows),
+    match unsafe { read_rows(db, &text, sink) } {
+        Ok(()) => Ok(()),
         Err(ReadFailure::Sqlite(code)) => Err(sqlite_error(&mut handle, code)),
         Err(ReadFailure::Other(error)) => Err(error),
     }
@@ -99,16 +101,21 @@ enum ReadFailure {
     Other(DatabaseError),
 }
 
-/// Prepares the statement of `text` on `db` and reads every row of it.
+/// Prepares the statement of `text` on `db` and hands every row of it to `sink`.
 ///
 /// # Safety
 /// `db` is an open SQLite connection that nothing else uses until this returns.
-unsafe fn read_rows(db: NonNull<ffi::sqlite3>, text: &CString) -> Result<TextRows, ReadFailure> {
+unsafe fn read_rows(
+    db: NonNull<ffi::sqlite3>,
+    text: &CString,
+    sink: &mut dyn TextSink,
+) -> Result<(), ReadFailure> {
     let db = db.as_ptr();
     // SAFETY: `text` is NUL-terminated and outlives the statement.
     let (prepared, tail) = unsafe { prepare(db, text.as_ptr()) }.map_err(ReadFailure::Sqlite)?;
     let Some(prepared) = prepared else {
-        return Ok(TextRows::default());
+        sink.start(&mut std::iter::empty());
+        return Ok(());
     };
     // SAFETY: `tail` points into `text`, at most at its NUL.
     if unsafe { holds_a_statement(db, tail) } {
@@ -121,33 +128,34 @@ unsafe fn read_rows(db: NonNull<ffi::sqlite3>, text: &CString) -> Result<TextRow
     let stmt = prepared.0.as_ptr();
     // SAFETY (rest of the function): `stmt` is prepared and alive until `prepared` drops.
     let width = unsafe { ffi::sqlite3_column_count(stmt) };
-    let columns = (0..width)
+    // The names live as long as the statement, which outlives `columns`.
+    let columns: Vec<Cow<'_, str>> = (0..width)
         .map(|index| {
             let name = unsafe { ffi::sqlite3_column_name(stmt, index) };
             if name.is_null() {
-                return String::new();
+                return Cow::Borrowed("");
             }
-            unsafe { CStr::from_ptr(name) }
-                .to_string_lossy()
-                .into_owned()
+            unsafe { CStr::from_ptr(name) }.to_string_lossy()
         })
         .collect();
-    let mut rows = TextRows::new(columns);
+    sink.start(&mut columns.iter().map(AsRef::as_ref));
+    let mut scratch = String::new();
     loop {
         match unsafe { ffi::sqlite3_step(stmt) } {
             ffi::SQLITE_ROW => {}
-            ffi::SQLITE_DONE => return Ok(rows),
+            ffi::SQLITE_DONE => return Ok(()),
             code => return Err(ReadFailure::Sqlite(code)),
         }
-        for index in 0..width {
-            let column = usize::try_from(index).unwrap_or_default();
+        for (index, name) in (0..width).zip(&columns) {
             match unsafe { ffi::sqlite3_column_type(stmt, index) } {
-                ffi::SQLITE_NULL => rows.push(None),
+                ffi::SQLITE_NULL => sink.push(None),
                 ffi::SQLITE_INTEGER => {
-                    rows.push_display(unsafe { ffi::sqlite3_column_int64(stmt, index) });
+                    let value = unsafe { ffi::sqlite3_column_int64(stmt, index) };
+                    push_display(sink, &mut scratch, value);
                 }
                 ffi::SQLITE_FLOAT => {
-                    rows.push_display(unsafe { ffi::sqlite3_column_double(stmt, index) });
+                    let value = unsafe { ffi::sqlite3_column_double(stmt, index) };
+                    push_display(sink, &mut scratch, value);
                 }
                 kind => {
                     // The pointer first, then the length: asking for the length first could
@@ -166,7 +174,7 @@ unsafe fn read_rows(db: NonNull<ffi::sqlite3>, text: &CString) -> Result<TextRow
                         // step, reset or finalize of `stmt`.
                         unsafe { std::slice::from_raw_parts(data, length) }
                     };
-                    rows.push_utf8(bytes, column).map_err(ReadFailure::Other)?;
+                    sink.push(Some(utf8(bytes, name).map_err(ReadFailure::Other)?));
                 }
             }
         }

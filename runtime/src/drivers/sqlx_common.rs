@@ -23,7 +23,9 @@ use tokio::sync::Mutex;
 
 use crate::database::{Database, DatabaseTransaction, Dialect, Row, Value};
 use crate::error::{DatabaseError, DatabaseErrorKind};
-use crate::text_rows::TextRows;
+use crate::text_sink::TextSink;
+#[cfg(any(feature = "sqlx-postgres", feature = "sqlx-mysql"))]
+use crate::text_sink::not_text;
 
 /// A statement being built: `sqlx::query(sql)` plus the parameters bound so far.
 pub(crate) type Statement<DB> = Query<'static, DB, <DB as sqlx::Database>::Arguments>;
@@ -62,7 +64,8 @@ pub(crate) trait Driver: sqlx::Database<Arguments: IntoArguments<Self>> {
     fn query_once(
         conn: &mut Self::Connection,
         sql: &str,
-    ) -> impl Future<Output = Result<TextRows, DatabaseError>> + Send;
+        sink: &mut dyn TextSink,
+    ) -> impl Future<Output = Result<(), DatabaseError>> + Send;
 
     /// The number of rows a statement affected.
     fn rows_affected(result: &Self::QueryResult) -> u64;
@@ -172,31 +175,36 @@ pub(crate) trait TextProtocol: Driver {
 
 /// [`Driver::query_once`] of PostgreSQL and MySQL: `sqlx::raw_sql`, sent as PostgreSQL's
 /// simple query or MySQL's `COM_QUERY` (one round trip, no prepare). Each value is borrowed
-/// from its row as text and copied into the one buffer of [`TextRows`]; each row is
-/// dropped as soon as it is read, so the driver never holds every row at once.
+/// from its row as text and handed to `sink`; each row is dropped as soon as it is read, so
+/// the driver never holds every row at once.
 #[cfg(any(feature = "sqlx-postgres", feature = "sqlx-mysql"))]
 pub(crate) async fn query_text_streamed<DB: TextProtocol>(
     conn: &mut DB::Connection,
     sql: &str,
-) -> Result<TextRows, DatabaseError> {
+    sink: &mut dyn TextSink,
+) -> Result<(), DatabaseError> {
     let mut rows = sqlx::raw_sql(AssertSqlSafe(sql)).fetch(DB::executor(&mut *conn));
-    let mut result: Option<TextRows> = None;
+    let mut started = false;
     while let Some(row) = std::future::poll_fn(|cx| rows.as_mut().poll_next(cx)).await {
         let row = row.map_err(map_error::<DB>)?;
-        let text = result.get_or_insert_with(|| {
-            TextRows::new(row.columns().iter().map(|c| c.name().to_owned()).collect())
-        });
-        for index in 0..row.columns().len() {
+        if !started {
+            sink.start(&mut row.columns().iter().map(sqlx::Column::name));
+            started = true;
+        }
+        for (index, column) in row.columns().iter().enumerate() {
             let raw = DB::value(&row, index).map_err(map_error::<DB>)?;
             if raw.is_null() {
-                text.push(None);
+                sink.push(None);
                 continue;
             }
-            let value = DB::text(raw).map_err(|reason| text.unreadable(index, reason))?;
-            text.push(Some(value));
+            let value = DB::text(raw).map_err(|reason| not_text(column.name(), reason))?;
+            sink.push(Some(value));
         }
     }
-    Ok(result.unwrap_or_default())
+    if !started {
+        sink.start(&mut std::iter::empty());
+    }
+    Ok(())
 }
 
 /// Reads every value of every row; the column names are shared by all rows.
@@ -424,8 +432,8 @@ where
     async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DatabaseError> {
         query::<DB>(&mut **self.conn.lock().await, sql, params).await
     }
-    async fn query_once(&self, sql: &str) -> Result<TextRows, DatabaseError> {
-        DB::query_once(&mut **self.conn.lock().await, sql).await
+    async fn query_once(&self, sql: &str, sink: &mut dyn TextSink) -> Result<(), DatabaseError> {
+        DB::query_once(&mut **self.conn.lock().await, sql, sink).await
     }
     async fn begin_transaction(&self) -> Result<Box<dyn DatabaseTransaction + '_>, DatabaseError> {
         let guard = tokio::sync::MutexGuard::map(self.conn.lock().await, |conn| &mut **conn);
@@ -502,14 +510,17 @@ macro_rules! impl_database {
             /// (`test_before_acquire`, a round trip of its own). If that connection turns
             /// out to be broken, it is closed and the query is sent once more on a
             /// connection acquired the usual way, so `sql` must be safe to run twice (a
-            /// read).
+            /// read); `sink` is then started again.
             async fn query_once(
                 &self,
                 sql: &str,
-            ) -> Result<$crate::TextRows, $crate::DatabaseError> {
+                sink: &mut dyn $crate::TextSink,
+            ) -> Result<(), $crate::DatabaseError> {
                 if let Some(mut conn) = self.try_acquire() {
-                    match <$db as $crate::drivers::sqlx_common::Driver>::query_once(&mut conn, sql)
-                        .await
+                    match <$db as $crate::drivers::sqlx_common::Driver>::query_once(
+                        &mut conn, sql, sink,
+                    )
+                    .await
                     {
                         Err(error) if error.kind() == $crate::DatabaseErrorKind::Connection => {
                             conn.close_on_drop();
@@ -521,7 +532,8 @@ macro_rules! impl_database {
                     .acquire()
                     .await
                     .map_err($crate::drivers::sqlx_common::map_error::<$db>)?;
-                <$db as $crate::drivers::sqlx_common::Driver>::query_once(&mut conn, sql).await
+                <$db as $crate::drivers::sqlx_common::Driver>::query_once(&mut conn, sql, sink)
+                    .await
             }
             async fn begin_transaction(
                 &self,
@@ -586,10 +598,12 @@ macro_rules! impl_database {
             async fn query_once(
                 &self,
                 sql: &str,
-            ) -> Result<$crate::TextRows, $crate::DatabaseError> {
+                sink: &mut dyn $crate::TextSink,
+            ) -> Result<(), $crate::DatabaseError> {
                 let mut conn = self.lock().await;
                 $crate::drivers::sqlx_common::run_queued::<$db, _>(self, &mut conn).await;
-                <$db as $crate::drivers::sqlx_common::Driver>::query_once(&mut conn, sql).await
+                <$db as $crate::drivers::sqlx_common::Driver>::query_once(&mut conn, sql, sink)
+                    .await
             }
             async fn begin_transaction(
                 &self,

@@ -25,7 +25,7 @@ use sqlx::{Decode, Executor, Row as _, Type, TypeInfo as _, ValueRef as _};
 use super::sqlx_common::{Driver, Statement, impl_database};
 use crate::database::{Dialect, Value};
 use crate::error::DatabaseError;
-use crate::text_rows::TextRows;
+use crate::text_sink::TextSink;
 
 impl Driver for MySql {
     const DIALECT: Dialect = Dialect::MySql;
@@ -45,8 +45,9 @@ impl Driver for MySql {
     fn query_once(
         conn: &mut Self::Connection,
         sql: &str,
-    ) -> impl Future<Output = Result<TextRows, DatabaseError>> + Send {
-        super::sqlx_common::query_text_streamed::<Self>(conn, sql)
+        sink: &mut dyn TextSink,
+    ) -> impl Future<Output = Result<(), DatabaseError>> + Send {
+        super::sqlx_common::query_text_streamed::<Self>(conn, sql, sink)
     }
 
     fn bind(statement: Statement<Self>, value: &Value) -> Statement<Self> {

@@ -41,7 +41,7 @@ use super::pg_decode::{self, PgKind};
 use super::sqlx_common::{Driver, Statement, impl_database};
 use crate::database::{Dialect, Value};
 use crate::error::{DatabaseError, DatabaseErrorKind};
-use crate::text_rows::TextRows;
+use crate::text_sink::TextSink;
 
 impl Driver for Postgres {
     const DIALECT: Dialect = Dialect::Postgres;
@@ -79,8 +79,9 @@ impl Driver for Postgres {
     fn query_once(
         conn: &mut Self::Connection,
         sql: &str,
-    ) -> impl Future<Output = Result<TextRows, DatabaseError>> + Send {
-        super::sqlx_common::query_text_streamed::<Self>(conn, sql)
+        sink: &mut dyn TextSink,
+    ) -> impl Future<Output = Result<(), DatabaseError>> + Send {
+        super::sqlx_common::query_text_streamed::<Self>(conn, sql, sink)
     }
 
     fn bind(statement: Statement<Self>, value: &Value) -> Statement<Self> {

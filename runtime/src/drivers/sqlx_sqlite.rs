@@ -32,7 +32,7 @@ use sqlx::{Decode, Executor, Row as _, TypeInfo as _, ValueRef as _};
 use super::sqlx_common::{Driver, Statement, impl_database};
 use crate::database::{Dialect, Value};
 use crate::error::{DatabaseError, DatabaseErrorKind};
-use crate::text_rows::TextRows;
+use crate::text_sink::TextSink;
 
 /// `SQLITE_BUSY`, the primary result code of every "database is locked" error.
 const SQLITE_BUSY: i32 = 5;
@@ -58,8 +58,9 @@ impl Driver for Sqlite {
     fn query_once(
         conn: &mut Self::Connection,
         sql: &str,
-    ) -> impl Future<Output = Result<TextRows, DatabaseError>> + Send {
-        super::sqlite_direct::query_once(conn, sql)
+        sink: &mut dyn TextSink,
+    ) -> impl Future<Output = Result<(), DatabaseError>> + Send {
+        super::sqlite_direct::query_once(conn, sql, sink)
     }
 
     fn bind(statement: Statement<Self>, value: &Value) -> Statement<Self> {

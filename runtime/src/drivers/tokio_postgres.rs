@@ -113,7 +113,7 @@ use tokio_postgres::types::{Format, FromSql, IsNull, Kind, ToSql, Type, to_sql_c
 use super::pg_decode::{self, PgKind};
 use crate::database::{Database, DatabaseTransaction, Dialect, Row, Value};
 use crate::error::{DatabaseError, DatabaseErrorKind};
-use crate::text_rows::TextRows;
+use crate::text_sink::{TextSink, not_text, push_display, utf8};
 
 type BoxError = Box<dyn StdError + Send + Sync>;
 
@@ -135,8 +135,8 @@ impl Database for Client {
         query(self, sql, params).await
     }
 
-    async fn query_once(&self, sql: &str) -> Result<TextRows, DatabaseError> {
-        query_once(self, sql).await
+    async fn query_once(&self, sql: &str, sink: &mut dyn TextSink) -> Result<(), DatabaseError> {
+        query_once(self, sql, sink).await
     }
 
     /// Queued at once on the client's connection task, which sends it after every request
@@ -173,8 +173,8 @@ impl Database for tokio::sync::Mutex<Client> {
         query(&*locked(self).await, sql, params).await
     }
 
-    async fn query_once(&self, sql: &str) -> Result<TextRows, DatabaseError> {
-        query_once(&*locked(self).await, sql).await
+    async fn query_once(&self, sql: &str, sink: &mut dyn TextSink) -> Result<(), DatabaseError> {
+        query_once(&*locked(self).await, sql, sink).await
     }
 
     /// Queued at once on the client's connection task when the mutex is free; otherwise
@@ -404,14 +404,18 @@ async fn query(client: &Client, sql: &str, params: &[Value]) -> Result<Vec<Row>,
 
 /// [`Database::query_once`] in one round trip: the extended protocol with an unnamed
 /// statement (`query_typed`: parse, bind and execute sent together), whose rows
-/// tokio-postgres keeps as received, so reading a text value is a UTF-8 check and a copy
-/// into the one buffer of [`TextRows`]. Rows are streamed: each is dropped once copied.
+/// tokio-postgres keeps as received, so reading a text value is a UTF-8 check before it is
+/// handed to `sink`. Rows are streamed: each is dropped once read.
 ///
 /// Those rows come in binary format. When every column is text or an integer, that is the
 /// text PostgreSQL itself would send, so it is used. Otherwise (booleans, timestamps,
 /// ...) the query is sent again through the simple query protocol, which has the server
 /// write every value as text.
-async fn query_once(client: &Client, sql: &str) -> Result<TextRows, DatabaseError> {
+async fn query_once(
+    client: &Client,
+    sql: &str,
+    sink: &mut dyn TextSink,
+) -> Result<(), DatabaseError> {
     use futures_util::TryStreamExt as _;
     let no_params: [(&(dyn ToSql + Sync), Type); 0] = [];
     let mut rows = pin!(
@@ -420,40 +424,45 @@ async fn query_once(client: &Client, sql: &str) -> Result<TextRows, DatabaseErro
             .await
             .map_err(map_error)?
     );
-    let mut result: Option<(TextRows, Vec<PgKind>)> = None;
+    let mut kinds: Option<Vec<PgKind>> = None;
+    let mut scratch = String::new();
     while let Some(row) = rows.try_next().await.map_err(map_error)? {
-        let (text, kinds) = match &mut result {
-            Some(read) => read,
+        let kinds = match &mut kinds {
+            Some(kinds) => kinds,
             None => match text_or_integer_kinds(&row) {
                 // Dropping the stream discards the rest of the answer.
-                None => return simple_query_text(client, sql).await,
-                Some(kinds) => {
-                    let names = row.columns().iter().map(|c| c.name().to_owned()).collect();
-                    result.insert((TextRows::new(names), kinds))
+                None => return simple_query_text(client, sql, sink).await,
+                Some(found) => {
+                    sink.start(&mut row.columns().iter().map(tokio_postgres::Column::name));
+                    kinds.insert(found)
                 }
             },
         };
-        for (index, &kind) in kinds.iter().enumerate() {
+        for ((index, &kind), column) in kinds.iter().enumerate().zip(row.columns()) {
             let raw: Option<Raw<'_>> = row.try_get(index).map_err(map_error)?;
             let Some(Raw(raw)) = raw else {
-                text.push(None);
+                sink.push(None);
                 continue;
             };
             if kind == PgKind::Text {
-                text.push_utf8(raw, index)?;
+                sink.push(Some(utf8(raw, column.name())?));
                 continue;
             }
-            match pg_decode::decode_binary(kind, raw).map_err(|e| text.unreadable(index, e))? {
-                Value::Int(number) => text.push_display(number),
+            match pg_decode::decode_binary(kind, raw).map_err(|e| not_text(column.name(), e))? {
+                Value::Int(number) => push_display(sink, &mut scratch, number),
                 other => {
-                    return Err(
-                        text.unreadable(index, format!("read as {other:?}, not an integer"))
-                    );
+                    return Err(not_text(
+                        column.name(),
+                        format!("read as {other:?}, not an integer"),
+                    ));
                 }
             }
         }
     }
-    Ok(result.map(|(text, _)| text).unwrap_or_default())
+    if kinds.is_none() {
+        sink.start(&mut std::iter::empty());
+    }
+    Ok(())
 }
 
 /// How each column of `row` is read, when every one is text or an integer (whose binary
@@ -473,25 +482,28 @@ fn text_or_integer_kinds(row: &tokio_postgres::Row) -> Option<Vec<PgKind>> {
 }
 
 /// The simple query protocol: the server writes every value as text.
-async fn simple_query_text(client: &Client, sql: &str) -> Result<TextRows, DatabaseError> {
-    let mut result: Option<TextRows> = None;
+async fn simple_query_text(
+    client: &Client,
+    sql: &str,
+    sink: &mut dyn TextSink,
+) -> Result<(), DatabaseError> {
+    let mut started = false;
     for message in client.simple_query(sql).await.map_err(map_error)? {
         let tokio_postgres::SimpleQueryMessage::Row(row) = message else {
             continue;
         };
-        let rows = result.get_or_insert_with(|| {
-            TextRows::new(
-                row.columns()
-                    .iter()
-                    .map(|column| column.name().to_owned())
-                    .collect(),
-            )
-        });
+        if !started {
+            sink.start(&mut row.columns().iter().map(tokio_postgres::SimpleColumn::name));
+            started = true;
+        }
         for index in 0..row.len() {
-            rows.push(row.get(index));
+            sink.push(row.get(index));
         }
     }
-    Ok(result.unwrap_or_default())
+    if !started {
+        sink.start(&mut std::iter::empty());
+    }
+    Ok(())
 }
 
 fn decode_row(row: &tokio_postgres::Row, columns: &Arc<[String]>) -> Result<Row, DatabaseError> {
