@@ -256,6 +256,12 @@ pub(crate) fn parent() {
     };
     let own_exe = std::env::current_exe().unwrap();
     let rt = runtime();
+    let bench = Bench {
+        rt: &rt,
+        own_exe: &own_exe,
+        peers_exe: peers_exe.as_deref(),
+    };
+    let noop_samples = noop_samples();
     let mut samples = Samples::new();
     for round in 0..rounds {
         eprintln!("round {}/{rounds}", round + 1);
@@ -263,55 +269,22 @@ pub(crate) fn parent() {
             // Interleaved: within a figure, the tools alternate driver by driver, and each
             // round starts the row with the next tool, so no tool always follows the same one.
             for &driver in &drivers {
-                let mut tools = Tool::ALL;
-                tools.rotate_left(round % Tool::ALL.len());
+                let tools: Vec<Tool> = Tool::ALL
+                    .into_iter()
+                    .filter(|tool| tool.measured(figure, driver) && !(tool.is_peer() && peers_off))
+                    .collect();
+                if figure.is_noop() {
+                    bench.noop_row(figure, driver, &tools, round, noop_samples, &mut samples);
+                    continue;
+                }
+                let mut tools = tools;
+                let start = round % tools.len().max(1);
+                tools.rotate_left(start);
                 for tool in tools {
-                    if !tool.measured(figure, driver) || (tool.is_peer() && peers_off) {
-                        continue;
-                    }
-                    let (exe, driver_arg) = match tool {
-                        Tool::Refinery | Tool::Diesel => (
-                            peers_exe.as_deref().expect("peers binary"),
-                            driver.engine().name(),
-                        ),
-                        _ => (own_exe.as_path(), driver.name()),
-                    };
                     let Some(target) = make_target(&rt, figure, driver) else {
                         continue;
                     };
-                    if figure.is_noop() {
-                        spawn(exe, figure, driver_arg, tool.prepare(), &target.location);
-                    }
-                    let admin = match &target.drop {
-                        Some((Engine::Mysql, admin, _)) if figure == Figure::Apply => {
-                            Some(admin.clone())
-                        }
-                        _ => None,
-                    };
-                    if let Some((engine, admin, _)) = &target.drop {
-                        rt.block_on(settle(*engine, admin));
-                    }
-                    let before = admin.as_deref().map(|a| rt.block_on(innodb_log_writes(a)));
-                    let mut sample = spawn(exe, figure, driver_arg, tool.kind(), &target.location);
-                    if let (Some(admin), Some(before)) = (admin.as_deref(), before) {
-                        let after = rt.block_on(innodb_log_writes(admin));
-                        sample.log_writes = Some(after.saturating_sub(before));
-                    }
-                    eprintln!(
-                        "  {:<12} {:<15} {:<13} {:>12}  process {:>12}  rss {:>7} KiB  queries {}{}",
-                        figure.name(),
-                        driver.name(),
-                        tool.kind(),
-                        table::fmt_ms(sample.elapsed),
-                        table::fmt_ms(sample.process),
-                        sample.rss_kib,
-                        sample
-                            .queries
-                            .map_or_else(|| "-".to_owned(), |q| q.to_string()),
-                        sample
-                            .log_writes
-                            .map_or_else(String::new, |n| format!("  redo-log writes {n}")),
-                    );
+                    let sample = bench.timed(figure, driver, tool, &target);
                     samples
                         .entry((figure, driver, tool))
                         .or_default()
@@ -322,9 +295,126 @@ pub(crate) fn parent() {
         }
     }
     if !figures.is_empty() {
-        table::print(&samples, &figures, &drivers, rounds);
+        table::print(&samples, &figures, &drivers, rounds, noop_samples);
     }
     if wanted("rebuild") {
         rebuild::run(rounds);
+    }
+}
+
+/// Timed children of the no-op figures per tool and round (`BENCH_NOOP_SAMPLES`, default 7).
+fn noop_samples() -> usize {
+    std::env::var("BENCH_NOOP_SAMPLES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(7)
+        .max(1)
+}
+
+/// What spawning a child needs.
+struct Bench<'a> {
+    rt: &'a tokio::runtime::Runtime,
+    own_exe: &'a Path,
+    peers_exe: Option<&'a Path>,
+}
+
+impl Bench<'_> {
+    /// The binary that runs `tool`, and the driver argument it takes.
+    fn exe(&self, tool: Tool, driver: Driver) -> (&Path, &'static str) {
+        match tool {
+            Tool::Refinery | Tool::Diesel => (
+                self.peers_exe.expect("peers binary"),
+                driver.engine().name(),
+            ),
+            _ => (self.own_exe, driver.name()),
+        }
+    }
+
+    /// Applies the migrations to `target` the way `tool` does, untimed.
+    fn prepare(&self, figure: Figure, driver: Driver, tool: Tool, target: &Target) {
+        let (exe, driver_arg) = self.exe(tool, driver);
+        spawn(exe, figure, driver_arg, tool.prepare(), &target.location);
+    }
+
+    /// One timed child of `tool` on `target`, after settling its server; logged to stderr.
+    fn timed(&self, figure: Figure, driver: Driver, tool: Tool, target: &Target) -> Sample {
+        let (exe, driver_arg) = self.exe(tool, driver);
+        let admin = match &target.drop {
+            Some((Engine::Mysql, admin, _)) if figure == Figure::Apply => Some(admin.clone()),
+            _ => None,
+        };
+        if let Some((engine, admin, _)) = &target.drop {
+            self.rt.block_on(settle(*engine, admin));
+        }
+        let before = admin
+            .as_deref()
+            .map(|a| self.rt.block_on(innodb_log_writes(a)));
+        let mut sample = spawn(exe, figure, driver_arg, tool.kind(), &target.location);
+        if let (Some(admin), Some(before)) = (admin.as_deref(), before) {
+            let after = self.rt.block_on(innodb_log_writes(admin));
+            sample.log_writes = Some(after.saturating_sub(before));
+        }
+        eprintln!(
+            "  {:<12} {:<15} {:<13} {:>12}  process {:>12}  rss {:>7} KiB  queries {}{}",
+            figure.name(),
+            driver.name(),
+            tool.kind(),
+            table::fmt_ms(sample.elapsed),
+            table::fmt_ms(sample.process),
+            sample.rss_kib,
+            sample
+                .queries
+                .map_or_else(|| "-".to_owned(), |q| q.to_string()),
+            sample
+                .log_writes
+                .map_or_else(String::new, |n| format!("  redo-log writes {n}")),
+        );
+        sample
+    }
+
+    /// A no-op row: one target per way of applying (the floors and switchy_schema share
+    /// switchy_schema's), each prepared once, then `per_round` timed children of every tool,
+    /// interleaved (each pass starts one tool later), all on those same targets: a no-op
+    /// child changes nothing, so the tools are compared on the same databases and the
+    /// round's preparation is paid once.
+    fn noop_row(
+        &self,
+        figure: Figure,
+        driver: Driver,
+        tools: &[Tool],
+        round: usize,
+        per_round: usize,
+        samples: &mut Samples,
+    ) {
+        let mut targets: Vec<(&'static str, Target)> = Vec::new();
+        for &tool in tools {
+            if targets.iter().any(|(kind, _)| *kind == tool.prepare()) {
+                continue;
+            }
+            let Some(target) = make_target(self.rt, figure, driver) else {
+                return;
+            };
+            self.prepare(figure, driver, tool, &target);
+            targets.push((tool.prepare(), target));
+        }
+        for pass in 0..per_round {
+            let mut order = tools.to_vec();
+            let start = (round * per_round + pass) % order.len().max(1);
+            order.rotate_left(start);
+            for tool in order {
+                let (_, target) = targets
+                    .iter()
+                    .find(|(kind, _)| *kind == tool.prepare())
+                    .expect("prepared above");
+                let sample = self.timed(figure, driver, tool, target);
+                samples
+                    .entry((figure, driver, tool))
+                    .or_default()
+                    .push(sample);
+            }
+        }
+        for (_, target) in targets {
+            remove_target(self.rt, target);
+        }
     }
 }

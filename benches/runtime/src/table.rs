@@ -53,9 +53,15 @@ fn ratio(of: Duration, to: Duration) -> String {
     format!("{:.3}×", of.as_secs_f64() / to.as_secs_f64())
 }
 
-pub(crate) fn print(samples: &Samples, figures: &[Figure], drivers: &[Driver], rounds: usize) {
+pub(crate) fn print(
+    samples: &Samples,
+    figures: &[Figure],
+    drivers: &[Driver],
+    rounds: usize,
+    noop_samples: usize,
+) {
     println!(
-        "\n{} migrations (each CREATE TABLE + one INSERT); big: one up.sql of {:.1} MB; medians of {rounds} round(s)\n",
+        "\n{} migrations (each CREATE TABLE + one INSERT); big: one up.sql of {:.1} MB; medians of {rounds} round(s), of {rounds}×{noop_samples} children on the no-op figures\n",
         APPLY.len(),
         BIG.iter()
             .next()
