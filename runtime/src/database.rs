@@ -245,7 +245,7 @@ pub trait Database: Send + Sync {
     /// hands every value to `sink` as text, as it is read ([`TextSink`]): no allocation per
     /// value, and nothing kept that the sink does not keep. The runner's start-up read, a
     /// no-op once everything is applied, goes through it. [`TextRows`] is the sink that
-    /// keeps every row:
+    /// keeps every row ([`TextRows::query_once`] does what this example does):
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]

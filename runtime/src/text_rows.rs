@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::database::Row;
+use crate::database::{Database, Row};
 use crate::error::DatabaseError;
 use crate::text_sink::{TextSink, send_rows};
 
@@ -72,6 +72,30 @@ impl TextRows {
             end: self.text.len(),
             is_null,
         });
+    }
+
+    /// Runs `sql` with [`Database::query_once`] on `db` and keeps every row it read.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use switchy_schema::TextRows;
+    ///
+    /// let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
+    /// let rows = TextRows::query_once(&pool, "SELECT 1 AS one UNION ALL SELECT 2").await?;
+    /// assert_eq!(rows.iter().map(|row| row.get(0)).collect::<Vec<_>>(), [Some("1"), Some("2")]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// [`Database::query_once`]: crate::Database::query_once
+    ///
+    /// # Errors
+    /// The read's.
+    pub async fn query_once(db: &dyn Database, sql: &str) -> Result<Self, DatabaseError> {
+        let mut rows = Self::default();
+        db.query_once(sql, &mut rows).await?;
+        Ok(rows)
     }
 
     /// Copies `rows` (all under the same columns). [`Value::Text`] stays as it is,

@@ -66,9 +66,7 @@ pub async fn exists(db: &dyn Database, table: &str) -> bool {
 /// # Errors
 /// The read's.
 pub async fn read_text(db: &dyn Database, sql: &str) -> Result<TextRows, DatabaseError> {
-    let mut rows = TextRows::default();
-    db.query_once(sql, &mut rows).await?;
-    Ok(rows)
+    TextRows::query_once(db, sql).await
 }
 
 /// Every value of every row of `rows`, row by row (`None` for `NULL`), for comparing
