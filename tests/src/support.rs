@@ -61,14 +61,6 @@ pub async fn exists(db: &dyn Database, table: &str) -> bool {
     count(db, table).await.is_ok()
 }
 
-/// [`Database::query_once`] into [`TextRows`]: every row it read.
-///
-/// # Errors
-/// The read's.
-pub async fn read_text(db: &dyn Database, sql: &str) -> Result<TextRows, DatabaseError> {
-    TextRows::query_once(db, sql).await
-}
-
 /// Every value of every row of `rows`, row by row (`None` for `NULL`), for comparing
 /// with a literal.
 #[must_use]
@@ -83,7 +75,7 @@ pub fn text_values(rows: &TextRows) -> Vec<Vec<Option<&str>>> {
 /// # Panics
 /// When one of these does not hold.
 pub async fn check_sqlite_query_once(db: &dyn Database) {
-    let rows = read_text(
+    let rows = TextRows::query_once(
         db,
         "SELECT 1.5 AS r, x'6f6b' AS b, -2 AS i, NULL AS n, 'é' AS t",
     )
@@ -95,22 +87,30 @@ pub async fn check_sqlite_query_once(db: &dyn Database) {
         [[Some("1.5"), Some("ok"), Some("-2"), None, Some("é")]]
     );
 
-    let none = read_text(db, "SELECT 1 AS one WHERE 0").await.unwrap();
+    let none = TextRows::query_once(db, "SELECT 1 AS one WHERE 0")
+        .await
+        .unwrap();
     assert!(none.is_empty());
     assert_eq!(none.columns(), ["one"]);
 
-    let trailing = read_text(db, "SELECT 3 AS three; -- a comment after the statement")
+    let trailing = TextRows::query_once(db, "SELECT 3 AS three; -- a comment after the statement")
         .await
         .unwrap();
     assert_eq!(trailing.row(0).unwrap().get(0), Some("3"));
 
-    let error = read_text(db, "SELECT x'ff' AS bad").await.unwrap_err();
+    let error = TextRows::query_once(db, "SELECT x'ff' AS bad")
+        .await
+        .unwrap_err();
     assert_eq!(error.kind(), DatabaseErrorKind::Decode, "{error}");
     assert!(error.message().contains("`bad`"), "{error}");
 
-    let error = read_text(db, "SELECT 1; SELECT 2").await.unwrap_err();
+    let error = TextRows::query_once(db, "SELECT 1; SELECT 2")
+        .await
+        .unwrap_err();
     assert!(error.message().contains("statement"), "{error}");
 
-    let error = read_text(db, "SELECT 1;\0 SELECT 2").await.unwrap_err();
+    let error = TextRows::query_once(db, "SELECT 1;\0 SELECT 2")
+        .await
+        .unwrap_err();
     assert!(error.message().contains("NUL byte at byte 9"), "{error}");
 }

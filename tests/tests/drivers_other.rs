@@ -11,8 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common_pg::TestDatabase;
-use switchy_schema::{Database, DatabaseErrorKind, Dialect, Row, Value};
-use switchy_schema_tests::support::read_text;
+use switchy_schema::{Database, DatabaseErrorKind, Dialect, Row, TextRows, Value};
 
 /// Creates the test's PostgreSQL database, or returns from the test when no server is
 /// configured.
@@ -274,7 +273,7 @@ async fn check_query_once_reads_every_value_as_text(db: &dyn Database) {
     ))
     .await
     .expect("create");
-    let rows = read_text(db, "SELECT id, name FROM once_read ORDER BY id")
+    let rows = TextRows::query_once(db, "SELECT id, name FROM once_read ORDER BY id")
         .await
         .unwrap();
     assert_eq!(rows.columns(), ["id", "name"]);
@@ -286,11 +285,15 @@ async fn check_query_once_reads_every_value_as_text(db: &dyn Database) {
             vec![Some("3"), Some("")]
         ]
     );
-    let none = read_text(db, "SELECT id FROM once_read WHERE id < 0")
+    let none = TextRows::query_once(db, "SELECT id FROM once_read WHERE id < 0")
         .await
         .unwrap();
     assert!(none.is_empty());
-    assert!(read_text(db, "SELECT nope FROM once_read").await.is_err());
+    assert!(
+        TextRows::query_once(db, "SELECT nope FROM once_read")
+            .await
+            .is_err()
+    );
 }
 
 async fn check_commit_persists(db: &dyn Database) {
@@ -766,7 +769,7 @@ async fn postgres_query_once_reads_every_value_as_text() {
     check_query_once_reads_every_value_as_text(&pg.client).await;
     let db: &dyn Database = &pg.client;
     // Integers and text come from the binary rows of one extended-protocol round trip...
-    let numbers = read_text(
+    let numbers = TextRows::query_once(
         db,
         "SELECT (-5)::int2 AS a, 7::int8 AS b, 42::oid AS c, 'x'::varchar AS d",
     )
@@ -777,7 +780,7 @@ async fn postgres_query_once_reads_every_value_as_text() {
         [[Some("-5"), Some("7"), Some("42"), Some("x")]]
     );
     // ...any other type is written as text by the server (the simple query protocol).
-    let others = read_text(
+    let others = TextRows::query_once(
         db,
         "SELECT true AS flag, 1.5::float8 AS r, DATE '2024-01-02' AS d, NULL::bool AS n",
     )

@@ -12,9 +12,8 @@ use sqlx::mysql::MySqlPoolOptions;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::{Connection as _, MySqlConnection, PgConnection, SqliteConnection};
-use switchy_schema::{Database, DatabaseErrorKind, Dialect, Value};
+use switchy_schema::{Database, DatabaseErrorKind, Dialect, TextRows, Value};
 use switchy_schema_tests::servers::TestDatabase;
-use switchy_schema_tests::support::read_text;
 use tokio::sync::Mutex;
 
 // ---------------------------------------------------------------------------------------
@@ -202,7 +201,7 @@ async fn query_decodes_values(db: &dyn Database) {
 /// `query_once` gives every value as text in one buffer, `NULL` as `None`, numbers as their
 /// decimal text, an empty result as no rows, and errors as errors.
 async fn query_once_reads_every_value_as_text(db: &dyn Database) {
-    let rows = read_text(
+    let rows = TextRows::query_once(
         db,
         "SELECT id, name, n FROM items WHERE id <= 2 ORDER BY id",
     )
@@ -217,7 +216,7 @@ async fn query_once_reads_every_value_as_text(db: &dyn Database) {
         ]
     );
 
-    let literals = read_text(db, "SELECT '' AS empty, 'é' AS accent")
+    let literals = TextRows::query_once(db, "SELECT '' AS empty, 'é' AS accent")
         .await
         .unwrap();
     assert_eq!(
@@ -225,12 +224,14 @@ async fn query_once_reads_every_value_as_text(db: &dyn Database) {
         [[Some(""), Some("é")]]
     );
 
-    let none = read_text(db, "SELECT id FROM items WHERE id < 0")
+    let none = TextRows::query_once(db, "SELECT id FROM items WHERE id < 0")
         .await
         .unwrap();
     assert!(none.is_empty());
 
-    let error = read_text(db, "SELECT nope FROM items").await.unwrap_err();
+    let error = TextRows::query_once(db, "SELECT nope FROM items")
+        .await
+        .unwrap_err();
     assert_eq!(error.kind(), DatabaseErrorKind::Query, "{error}");
 }
 
@@ -866,7 +867,7 @@ async fn query_once_survives_a_killed_idle_connection(
     admin: &dyn Database,
     kill: &str,
 ) {
-    let rows = read_text(pool, "SELECT 1 AS one").await.unwrap();
+    let rows = TextRows::query_once(pool, "SELECT 1 AS one").await.unwrap();
     assert_eq!(rows.len(), 1);
     let id = session_id(pool).await;
     // The pool's only connection is idle (sqlx returns it in the background) when another
@@ -877,7 +878,7 @@ async fn query_once_survives_a_killed_idle_connection(
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let rows = read_text(pool, "SELECT 2 AS two").await.unwrap();
+    let rows = TextRows::query_once(pool, "SELECT 2 AS two").await.unwrap();
     assert_eq!(
         rows.row(0).and_then(|row| row.get(0)),
         Some("2"),
